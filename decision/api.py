@@ -1,0 +1,244 @@
+"""The JSON API: pydantic schemas in, pydantic schemas out.
+
+There are no sessions or cookies behind the API, so it is exempt from CSRF: a forged request could only
+compute or store an anonymous result, which anyone may do.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any, Literal
+
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from decision import rules, services
+from decision import ruleset as rulesets
+from decision.ruleset import Approach
+
+MAX_JSON_DEPTH = 8
+
+
+class RecommendRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    answers: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Question id to answer value. Omitted questions count as 'unsure'.",
+    )
+
+
+class ReasonOut(BaseModel):
+    rule: str
+    answers: dict[str, str] = Field(description="The questions and answers behind this reason.")
+    favours: Approach
+    weight: int
+    strength: Literal["slightly", "moderately", "strongly"]
+    text: str
+
+
+class RecommendationOut(BaseModel):
+    approach: Approach
+    scores: dict[Approach, int] = Field(description="Points for each approach, on one scale.")
+    confidence: Literal["clear", "lean", "close"]
+    uncertain: bool = Field(description="True when too few answers were definite to decide.")
+    reasons: list[ReasonOut]
+    caveats: list[str]
+    next_steps: list[str]
+    placements: dict[Literal["open", "closed"], list[str]] = Field(
+        description="For a hybrid: which work goes to the self-hosted open model and which to the API."
+    )
+    ruleset: str
+
+
+class StoredResultOut(RecommendationOut):
+    id: str
+    url: str
+    answers: dict[str, str]
+    created_at: datetime
+
+
+class FieldError(BaseModel):
+    field: str
+    message: str
+
+
+class ErrorOut(BaseModel):
+    error: str
+    fields: list[FieldError] = []
+
+
+def error(status: int, message: str, fields: list[FieldError] | None = None) -> JsonResponse:
+    body = ErrorOut(error=message, fields=fields or [])
+    return JsonResponse(body.model_dump(mode="json"), status=status)
+
+
+def too_deep(value: Any, depth: int = 0) -> bool:
+    if depth > MAX_JSON_DEPTH:
+        return True
+    if isinstance(value, dict):
+        return any(too_deep(item, depth + 1) for item in value.values())
+    if isinstance(value, list):
+        return any(too_deep(item, depth + 1) for item in value)
+    return False
+
+
+def parse_answers(request: HttpRequest) -> dict[str, str | None] | JsonResponse:
+    """The validated answers of a request body, or the JSON error response to send instead."""
+    try:
+        body = request.body
+    except RequestDataTooBig:
+        return error(413, "The request body is too large.")
+    try:
+        data = json.loads(body)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return error(400, 'The request body must be JSON, for example {"answers": {"budget": "minimal"}}.')
+    if not isinstance(data, dict) or too_deep(data):
+        return error(400, 'The request body must be a JSON object such as {"answers": {...}}.')
+    try:
+        request_body = RecommendRequest.model_validate(data)
+        answers = rulesets.current().answers_model.model_validate(request_body.answers)
+    except ValidationError as invalid:
+        # The outer model names its own fields; the answers model's fields live under "answers".
+        prefix = "" if invalid.title == RecommendRequest.__name__ else "answers."
+        fields = [
+            FieldError(field=prefix + ".".join(str(part) for part in item["loc"]), message=item["msg"])
+            for item in invalid.errors()
+        ]
+        return error(422, "Some answers are not valid.", fields)
+    return answers.model_dump()
+
+
+def recommendation_out(recommendation: dict[str, Any], version: str) -> dict[str, Any]:
+    keys = RecommendationOut.model_fields.keys() - {"ruleset"}
+    return {**{key: recommendation[key] for key in keys}, "ruleset": version}
+
+
+@csrf_exempt
+def recommend(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        return method_not_allowed(["POST"])
+    answers = parse_answers(request)
+    if isinstance(answers, JsonResponse):
+        return answers
+    ruleset = rulesets.current()
+    recommendation = rules.recommend(ruleset, answers).model_dump(mode="json")
+    body = RecommendationOut.model_validate(recommendation_out(recommendation, ruleset.version))
+    return JsonResponse(body.model_dump(mode="json"))
+
+
+@csrf_exempt
+def results(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        return method_not_allowed(["POST"])
+    answers = parse_answers(request)
+    if isinstance(answers, JsonResponse):
+        return answers
+    result = services.result_create(ruleset=rulesets.current(), answers=answers)
+    response = JsonResponse(stored_result(request, result).model_dump(mode="json"), status=201)
+    response["Location"] = reverse("api-result", args=[result.id])
+    return response
+
+
+def stored_result(request: HttpRequest, result: Any) -> StoredResultOut:
+    return StoredResultOut.model_validate(
+        {
+            **recommendation_out(result.recommendation, result.ruleset_version),
+            "id": result.id,
+            "url": request.build_absolute_uri(reverse("result", args=[result.id])),
+            "answers": result.answers,
+            "created_at": result.created_at,
+        }
+    )
+
+
+def result_detail(request: HttpRequest, result_id: str) -> HttpResponse:
+    if request.method not in ("GET", "HEAD"):
+        return method_not_allowed(["GET"])
+    result = services.result_get(result_id)
+    if result is None:
+        return error(404, "No result has that id.")
+    return JsonResponse(stored_result(request, result).model_dump(mode="json"))
+
+
+def method_not_allowed(allowed: list[str]) -> JsonResponse:
+    response = error(405, f"Use {' or '.join(allowed)} here.")
+    response["Allow"] = ", ".join(allowed)
+    return response
+
+
+@require_GET
+def openapi(request: HttpRequest) -> JsonResponse:
+    ruleset = rulesets.current()
+    components: dict[str, Any] = {}
+
+    def schema(model: type[BaseModel], mode: Literal["validation", "serialization"] = "serialization") -> dict:
+        found = model.model_json_schema(ref_template="#/components/schemas/{model}", mode=mode)
+        components.update(found.pop("$defs", {}))
+        components[model.__name__] = found
+        return {"$ref": f"#/components/schemas/{model.__name__}"}
+
+    answers_schema = schema(ruleset.answers_model, "validation")
+    components["RecommendRequest"] = {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {"answers": answers_schema},
+        "description": "Omitted questions count as 'unsure'.",
+    }
+    request_body = {
+        "required": True,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/RecommendRequest"}}},
+    }
+
+    def json_response(description: str, model: type[BaseModel]) -> dict[str, Any]:
+        return {"description": description, "content": {"application/json": {"schema": schema(model)}}}
+
+    errors = {
+        "400": json_response("The body is not a JSON object.", ErrorOut),
+        "413": json_response("The body is too large.", ErrorOut),
+        "422": json_response("An unknown question or value; each field is named.", ErrorOut),
+    }
+    document = {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Open, Closed or Hybrid? API",
+            "version": ruleset.version,
+            "description": "Recommends open, closed or hybrid large language models from twelve answers, "
+            "with the reasons. Question ids and values are those of the current ruleset.",
+        },
+        "paths": {
+            "/api/recommend": {
+                "post": {
+                    "operationId": "recommend",
+                    "summary": "Compute a recommendation without storing it",
+                    "requestBody": request_body,
+                    "responses": {"200": json_response("The recommendation.", RecommendationOut), **errors},
+                }
+            },
+            "/api/results": {
+                "post": {
+                    "operationId": "createResult",
+                    "summary": "Compute and store a recommendation; returns its id and share link",
+                    "requestBody": request_body,
+                    "responses": {"201": json_response("The stored result.", StoredResultOut), **errors},
+                }
+            },
+            "/api/results/{id}": {
+                "get": {
+                    "operationId": "getResult",
+                    "summary": "A stored result",
+                    "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}],
+                    "responses": {
+                        "200": json_response("The stored result.", StoredResultOut),
+                        "404": json_response("No result has that id.", ErrorOut),
+                    },
+                }
+            },
+        },
+        "components": {"schemas": components},
+    }
+    return JsonResponse(document)

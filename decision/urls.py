@@ -1,0 +1,22 @@
+from django.urls import path, re_path
+
+from decision import api, views
+
+RESULT_ID = r"(?P<result_id>[A-Za-z0-9_-]{1,64})"
+
+urlpatterns = [
+    path("", views.start, name="start"),
+    path("how-it-decides/", views.how, name="how"),
+    path("wizard/<slug:section_id>/", views.step, name="step"),
+    path("check/", views.check, name="check"),
+    path("results", views.result_create, name="result-create"),
+    re_path(rf"^r/{RESULT_ID}/$", views.result_detail, name="result"),
+    path("api/recommend", api.recommend, name="api-recommend"),
+    path("api/results", api.results, name="api-results"),
+    re_path(rf"^api/results/{RESULT_ID}$", api.result_detail, name="api-result"),
+    path("api/openapi.json", api.openapi, name="api-openapi"),
+]
+
+handler400 = "decision.views.bad_request"
+handler404 = "decision.views.not_found"
+handler500 = "decision.views.server_error"

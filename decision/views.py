@@ -1,0 +1,306 @@
+"""Thin function views: parse the answers, call the wizard, rules or services, render.
+
+Every page template puts its content in a ``content`` partial inside ``<main>``; an htmx request gets just
+that partial (and ``HX-Push-Url`` so the address bar stays true even after a redirect), a plain request
+gets the whole page. Without JavaScript, nothing changes but full page loads.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.middleware import HtmxDetails
+
+from decision import ruleset as rulesets
+from decision import services, wizard
+from decision.ruleset import Ruleset, Section
+
+
+class HtmxHttpRequest(HttpRequest):
+    htmx: HtmxDetails
+
+
+def page(request: HtmxHttpRequest, template: str, context: dict[str, Any], status: int = 200) -> HttpResponse:
+    """The whole page, or under htmx only its content partial (htmx pushes the final URL, redirects and all)."""
+    partial = request.htmx and not request.htmx.history_restore_request
+    response = render(request, f"{template}#content" if partial else template, context, status=status)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def step_url(ruleset: Ruleset, section: Section, given: dict[str, str], **extra: str) -> str:
+    url = reverse("step", args=[section.id])
+    query = wizard.query(ruleset, given, **extra)
+    return f"{url}?{query}" if query else url
+
+
+def check_url(ruleset: Ruleset, given: dict[str, str]) -> str:
+    return f"{reverse('check')}?{wizard.query(ruleset, given)}"
+
+
+def redirect_to_incomplete(ruleset: Ruleset, section: Section, given: dict[str, str]) -> HttpResponse:
+    return HttpResponseRedirect(step_url(ruleset, section, given, errors="1"))
+
+
+@require_GET
+def start(request: HtmxHttpRequest) -> HttpResponse:
+    ruleset = rulesets.current()
+    first = ruleset.sections[0]
+    return page(
+        request,
+        "start.html",
+        {"ruleset": ruleset, "first_url": reverse("step", args=[first.id])},
+    )
+
+
+@require_GET
+def how(request: HtmxHttpRequest) -> HttpResponse:
+    """Every question, option and rule of the current ruleset, with its weight: nothing is hidden."""
+    ruleset = rulesets.current()
+    sections = []
+    for section in ruleset.sections:
+        questions = []
+        for question in ruleset.questions_by_section[section.id]:
+            options = []
+            for option in question.options:
+                own = [
+                    rule
+                    for rule in ruleset.rules
+                    if len(rule.when) == 1 and option.value in rule.when.get(question.id, ())
+                ]
+                note = ruleset.neutral_notes.get((question.id, option.value), "")
+                options.append({"option": option, "rules": own, "neutral": note})
+            questions.append({"question": question, "options": options})
+        sections.append({"section": section, "questions": questions})
+    combinations = [rule for rule in ruleset.rules if len(rule.when) > 1]
+    combined = [
+        {
+            "rule": rule,
+            "conditions": [
+                {
+                    "question": ruleset.questions_by_id[qid],
+                    "labels": [ruleset.questions_by_id[qid].label(value) for value in values],
+                }
+                for qid, values in rule.when.items()
+            ],
+        }
+        for rule in combinations
+    ]
+    return page(
+        request,
+        "how.html",
+        {"ruleset": ruleset, "sections": sections, "combined": combined, "max_weight": rulesets.MAX_WEIGHT},
+    )
+
+
+@require_GET
+def step(request: HtmxHttpRequest, section_id: str) -> HttpResponse:
+    ruleset = rulesets.current()
+    ids = [section.id for section in ruleset.sections]
+    if section_id not in ids:
+        raise Http404("There is no such step.")
+    index = ids.index(section_id)
+    section = ruleset.sections[index]
+    answers = wizard.parse(ruleset, request.GET)
+    earlier = wizard.first_incomplete(ruleset, answers, ruleset.sections[:index])
+    if earlier is not None:
+        return redirect_to_incomplete(ruleset, earlier, answers.given)
+
+    questions = ruleset.questions_by_section[section.id]
+    returning = request.GET.get("return") == "check"
+    show_errors = request.GET.get("errors") == "1" or any(q.id in answers.rejected for q in questions)
+    errors = answers.missing(questions) if show_errors else []
+    if index + 1 < len(ids) and not returning:
+        action = reverse("step", args=[ids[index + 1]])
+    else:
+        action = reverse("check")
+    if returning:
+        back = check_url(ruleset, answers.given)
+    elif index == 0:
+        back = reverse("start")
+    else:
+        back = step_url(ruleset, ruleset.sections[index - 1], answers.given)
+    own = {q.id for q in questions}
+    items = [
+        {
+            "question": question,
+            "selected": answers.given.get(question.id),
+            "error": question in errors,
+            "rejected": question.id in answers.rejected,
+            "choices": [
+                *((o.value, o.label, o.hint) for o in question.options),
+                (rulesets.UNSURE, rulesets.UNSURE_LABEL, ""),
+            ],
+        }
+        for question in questions
+    ]
+    context = {
+        "items": items,
+        "ruleset": ruleset,
+        "section": section,
+        "questions": questions,
+        "number": index + 1,
+        "total": len(ids),
+        "carried": [(qid, value) for qid, value in answers.given.items() if qid not in own],
+        "errors": errors,
+        "action": action,
+        "back": back,
+    }
+    return page(request, "wizard.html", context)
+
+
+@require_GET
+def check(request: HtmxHttpRequest) -> HttpResponse:
+    ruleset = rulesets.current()
+    answers = wizard.parse(ruleset, request.GET)
+    incomplete = wizard.first_incomplete(ruleset, answers, ruleset.sections)
+    if incomplete is not None:
+        return redirect_to_incomplete(ruleset, incomplete, answers.given)
+    return page(request, "check.html", {"ruleset": ruleset, **summary(ruleset, answers.given, changeable=True)})
+
+
+def summary(ruleset: Ruleset, given: dict[str, str], *, changeable: bool) -> dict[str, Any]:
+    """The answers grouped by section, each with its label and (on the check page) a Change link."""
+    groups = []
+    for section in ruleset.sections:
+        rows = []
+        for question in ruleset.questions_by_section[section.id]:
+            value = given.get(question.id, rulesets.UNSURE)
+            change = ""
+            if changeable:
+                change = step_url(ruleset, section, given, **{"return": "check"}) + f"#q-{question.id}"
+            rows.append({"question": question, "value": value, "label": question.label(value), "change": change})
+        groups.append({"section": section, "rows": rows})
+    return {"groups": groups, "given": given}
+
+
+@require_POST
+def result_create(request: HtmxHttpRequest) -> HttpResponse:
+    ruleset = rulesets.current()
+    answers = wizard.parse(ruleset, request.POST)
+    incomplete = wizard.first_incomplete(ruleset, answers, ruleset.sections)
+    if answers.rejected or incomplete is not None:
+        context = {
+            "title": "Some answers were missing or not recognised",
+            "message": "Nothing was saved. Please go back over your answers and submit them again.",
+            "link": check_url(ruleset, answers.given)
+            if incomplete is None
+            else step_url(ruleset, incomplete, answers.given, errors="1"),
+            "link_text": "Review your answers",
+        }
+        return page(request, "error.html", context, status=400)
+    result = services.result_create(ruleset=ruleset, answers=answers.given)
+    return HttpResponseRedirect(reverse("result", args=[result.id]), status=303)
+
+
+@require_GET
+@cache_control(public=True, max_age=3600)
+def result_detail(request: HtmxHttpRequest, result_id: str) -> HttpResponse:
+    result = services.result_get(result_id)
+    if result is None:
+        raise Http404("No result has that link.")
+    ruleset = rulesets.get(result.ruleset_version)
+    if ruleset is None:
+        raise Http404("This result was made with a version of the questions that is no longer available.")
+    recommendation = result.recommendation
+    scores = recommendation["scores"]
+    top = max(max(scores.values()), 1)
+    bars = [
+        {
+            "approach": approach,
+            "name": ruleset.approaches[approach].name,
+            "score": scores[approach],
+            "percent": round(100 * scores[approach] / top),
+        }
+        for approach in rulesets.APPROACHES
+    ]
+    questions = ruleset.questions_by_id
+    grouped = [
+        {
+            "approach": approach,
+            "name": ruleset.approaches[approach].name,
+            "reasons": [
+                {
+                    **reason,
+                    "basis": [
+                        {"question": questions[qid].text, "answer": questions[qid].label(value)}
+                        for qid, value in reason["answers"].items()
+                    ],
+                }
+                for reason in recommendation["reasons"]
+                if reason["favours"] == approach
+            ],
+        }
+        for approach in sorted(rulesets.APPROACHES, key=lambda a: -scores[a])
+    ]
+    context = {
+        "result": result,
+        "ruleset": ruleset,
+        "rec": recommendation,
+        "approach": ruleset.approaches[recommendation["approach"]],
+        "bars": bars,
+        "grouped": grouped,
+        "questions": questions,
+        "pivots": [
+            {
+                "question": questions[pivot["question"]],
+                "label": questions[pivot["question"]].label(pivot["value"]),
+                "approach": ruleset.approaches[pivot["approach"]].name,
+            }
+            for pivot in recommendation["pivots"]
+        ],
+        "share_url": request.build_absolute_uri(reverse("result", args=[result.id])),
+        "change_url": check_url(ruleset, result.answers),
+        **summary(ruleset, result.answers, changeable=False),
+    }
+    return page(request, "result.html", context)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    context = {
+        "title": "This form has expired",
+        "message": "For your security, forms can only be sent from this site's own pages. "
+        "Go back, reload the page and submit it again; your answers are kept in the address.",
+        "link": reverse("start"),
+        "link_text": "Start page",
+    }
+    return render(request, "error.html", context, status=403)
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return JsonResponse({"error": "There is no such API endpoint.", "fields": []}, status=404)
+    context = {
+        "title": "Page not found",
+        "message": "Nothing lives at this address. If someone shared a result link with you, check that "
+        "it was copied whole.",
+        "link": reverse("start"),
+        "link_text": "Start the wizard",
+    }
+    return page(request, "error.html", context, status=404)  # type: ignore[arg-type]
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    context = {
+        "title": "That request could not be understood",
+        "message": "Something in it was malformed or too large. Nothing was saved.",
+        "link": reverse("start"),
+        "link_text": "Start page",
+    }
+    return page(request, "error.html", context, status=400)  # type: ignore[arg-type]
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    context = {
+        "title": "Something went wrong on our side",
+        "message": "The error has been logged. Nothing you saved earlier was changed; please try again.",
+        "link": "/",
+        "link_text": "Start page",
+    }
+    return render(request, "error.html", context, status=500)

@@ -1,0 +1,58 @@
+"""Where a user is in the wizard, worked out from the answers in a query string or form. Pure: no Django.
+
+Answers travel with every request, so this module is the one place that decides which answers are valid,
+which step still needs one, and how answers are written back into a URL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+from urllib.parse import urlencode
+
+from decision.ruleset import Question, Ruleset, Section
+
+
+class MultiValueMapping(Protocol):
+    def getlist(self, key: str) -> Sequence[str]: ...
+
+
+@dataclass(frozen=True)
+class Answers:
+    """The allow-listed answers found in a request, and the questions whose value was not acceptable."""
+
+    given: dict[str, str]
+    rejected: frozenset[str]
+
+    def missing(self, questions: Sequence[Question]) -> list[Question]:
+        return [question for question in questions if question.id not in self.given]
+
+
+def parse(ruleset: Ruleset, data: MultiValueMapping) -> Answers:
+    """Keep each answer that is one of its question's values; note the others. Unknown keys are ignored."""
+    given: dict[str, str] = {}
+    rejected: set[str] = set()
+    for question in ruleset.questions:
+        raw = data.getlist(question.id)
+        if not raw:
+            continue
+        if len(raw) == 1 and raw[0] in question.values:
+            given[question.id] = raw[0]
+        else:
+            rejected.add(question.id)
+    return Answers(given=given, rejected=frozenset(rejected))
+
+
+def first_incomplete(ruleset: Ruleset, answers: Answers, sections: Sequence[Section]) -> Section | None:
+    for section in sections:
+        if answers.missing(ruleset.questions_by_section[section.id]):
+            return section
+    return None
+
+
+def query(ruleset: Ruleset, given: Mapping[str, str], **extra: str) -> str:
+    """A query string of the answers in question order (so equal answers give equal URLs), plus extras."""
+    pairs = [(q.id, given[q.id]) for q in ruleset.questions if q.id in given]
+    pairs += [(key, value) for key, value in extra.items() if value]
+    return urlencode(pairs)

@@ -1,0 +1,21 @@
+import os
+
+
+def pytest_configure(config):
+    # The suite runs the production settings (DEBUG off) with a throwaway key, over plain HTTP.
+    # Set here rather than in pyproject so that a bare `pytest` needs no environment of its own;
+    # loading the settings now lets pytest-django finish setting Django up after this hook.
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "decision.settings")
+    os.environ.setdefault("SECRET_KEY", "tests-only-not-secret")
+    os.environ.setdefault("HTTPS", "false")
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from django.conf import settings
+
+    settings.INSTALLED_APPS  # noqa: B018 - loads the settings
+
+
+def pytest_sessionstart(session):
+    # Production settings serve hashed static files from STATIC_ROOT, as gunicorn would.
+    from django.core.management import call_command
+
+    call_command("collectstatic", "--noinput", "--clear", verbosity=0)
