@@ -1,0 +1,147 @@
+"""The ruleset file is validated whole: a broken entry stops the app with a message naming it."""
+
+import pytest
+from django.core import checks
+
+from decision import ruleset
+from decision.checks import rulesets_validate
+from decision.ruleset import RulesetError, parse_ruleset
+
+V1 = (ruleset.RULESETS_DIR / "v1.toml").read_text()
+
+
+def broken(old: str, new: str) -> str:
+    assert old in V1, old
+    return V1.replace(old, new, 1)
+
+
+@pytest.fixture
+def rulesets_dir(tmp_path, monkeypatch):
+    monkeypatch.setattr(ruleset, "RULESETS_DIR", tmp_path)
+    ruleset.load_all.cache_clear()
+    yield tmp_path
+    ruleset.load_all.cache_clear()
+
+
+def test_the_shipped_ruleset_is_valid():
+    current = parse_ruleset(V1, "v1.toml")
+    assert current.version == "1"
+    assert [section.id for section in current.sections] == ["budget", "customization", "security", "operations"]
+    assert len(current.questions) == 12
+
+
+def test_every_question_offers_unsure_last():
+    for question in ruleset.current().questions:
+        assert question.values[-1] == "unsure"
+        assert question.label("unsure") == "I'm not sure"
+
+
+def test_the_question_bank_contract_holds():
+    expected = {
+        "budget": ("minimal", "moderate", "substantial"),
+        "volume": ("light", "steady", "heavy"),
+        "compute": ("none", "cloud", "own"),
+        "customization": ("none", "grounding", "fine_tuning", "deep"),
+        "task_scope": ("broad", "focused", "specialised"),
+        "expertise": ("none", "some", "strong"),
+        "data_sensitivity": ("public", "internal", "confidential", "restricted"),
+        "transparency": ("no", "helpful", "required"),
+        "exposure": ("internal", "public", "high_stakes"),
+        "support": ("community", "vendor", "sla"),
+        "timeline": ("weeks", "months", "flexible"),
+        "independence": ("low", "medium", "critical"),
+    }
+    current = ruleset.current()
+    assert {q.id: q.values[:-1] for q in current.questions} == expected
+    assert all(q.why for q in current.questions)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            'when = { budget = ["minimal"] }',
+            'when = { budgett = ["minimal"] }',
+            "rule 'budget-minimal' names unknown question 'budgett'",
+        ),
+        (
+            'when = { budget = ["minimal"] }',
+            'when = { budget = ["tiny"] }',
+            "rule 'budget-minimal' names unknown value 'tiny'",
+        ),
+        ('when = { budget = ["minimal"] }', 'when = { budget = ["unsure"] }', "names unknown value 'unsure'"),
+        (
+            'favours = "open"\nweight = 2\nreason = "On a tight',
+            'favours = "open"\nweight = 9\nreason = "On a tight',
+            "rule 'budget-minimal' has weight 9, outside 1 to 5",
+        ),
+        (
+            'favours = "open"\nweight = 2\nreason = "On a tight',
+            'favours = "open"\nweight = 0\nreason = "On a tight',
+            "has weight 0",
+        ),
+        (
+            'favours = "open"\nweight = 2\nreason = "On a tight',
+            'favours = "opn"\nweight = 2\nreason = "On a tight',
+            "favours",
+        ),
+        (
+            'id = "budget-minimal"\nwhen = { budget = ["minimal"] }',
+            'id = "budget-minimal"\nwhen = { volume = ["light"] }',
+            "option budget=minimal has no rule of its own and is not declared neutral",
+        ),
+        (
+            'question = "customization"\nvalue = "grounding"',
+            'question = "customization"\nvalue = "deep"',
+            "customization=deep is declared neutral but a rule speaks to it",
+        ),
+        (
+            'section = "budget"\ntext = "What can you',
+            'section = "money"\ntext = "What can you',
+            "question 'budget' names unknown section 'money'",
+        ),
+        ('{ value = "light", label = "Lightly"', '{ value = "unsure", label = "Lightly"', "lists 'unsure'"),
+        ('version = "1"', 'version = "1"\nsurprise = true', "surprise"),
+    ],
+)
+def test_a_broken_entry_is_rejected_with_a_message_naming_it(old, new, message):
+    with pytest.raises(RulesetError) as raised:
+        parse_ruleset(broken(old, new), "broken.toml")
+    assert "broken.toml" in str(raised.value)
+    assert message in str(raised.value)
+
+
+def test_a_file_that_is_not_toml_is_rejected():
+    with pytest.raises(RulesetError, match=r"bad\.toml"):
+        parse_ruleset("version = ", "bad.toml")
+
+
+@pytest.mark.django_db
+def test_the_system_check_stops_the_app_on_a_broken_ruleset(rulesets_dir):
+    (rulesets_dir / "v1.toml").write_text(broken('when = { budget = ["minimal"] }', 'when = { budget = ["tiny"] }'))
+    errors = rulesets_validate()
+    assert [error.id for error in errors] == ["decision.E001"]
+    assert "tiny" in errors[0].msg
+    assert "decision.E001" in [message.id for message in checks.run_checks()]
+
+
+def test_the_system_check_passes_on_the_shipped_rulesets():
+    assert rulesets_validate() == []
+
+
+def test_two_files_with_one_version_are_refused(rulesets_dir):
+    (rulesets_dir / "a.toml").write_text(V1)
+    (rulesets_dir / "b.toml").write_text(V1)
+    with pytest.raises(RulesetError, match="repeats version '1'"):
+        ruleset.load_all()
+
+
+def test_old_versions_stay_loadable_and_the_newest_is_current(rulesets_dir):
+    (rulesets_dir / "v1.toml").write_text(V1)
+    (rulesets_dir / "v2.toml").write_text(
+        V1.replace('version = "1"', 'version = "2"').replace('date = "2026-11-22"', 'date = "2027-01-01"')
+    )
+    assert set(ruleset.load_all()) == {"1", "2"}
+    assert ruleset.current().version == "2"
+    assert ruleset.get("1").version == "1"
+    assert ruleset.get("0") is None
