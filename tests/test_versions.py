@@ -1,0 +1,51 @@
+"""A stored result never changes, even when the rules do."""
+
+import pytest
+
+from decision import ruleset, services
+from decision.models import Result
+
+V1 = (ruleset.RULESETS_DIR / "v1.toml").read_text()
+ANSWERS = {"data_sensitivity": "restricted", "compute": "own", "expertise": "strong", "independence": "critical"}
+
+
+@pytest.fixture
+def two_versions(tmp_path, monkeypatch):
+    (tmp_path / "v1.toml").write_text(V1)
+    v2 = (
+        V1.replace('version = "1"', 'version = "2"')
+        .replace('date = "2026-11-22"', 'date = "2027-03-01"')
+        .replace("How sensitive is the data the model will see?", "How secret is your data?")
+        .replace("the model has to run where the data lives.", "so keep the model next to the data.")
+    )
+    (tmp_path / "v2.toml").write_text(v2)
+    monkeypatch.setattr(ruleset, "RULESETS_DIR", tmp_path)
+    ruleset.load_all.cache_clear()
+    yield
+    ruleset.load_all.cache_clear()
+
+
+@pytest.mark.django_db
+def test_an_old_result_keeps_its_wording_after_the_rules_change(client, two_versions):
+    old = services.result_create(ruleset=ruleset.get("1"), answers=ANSWERS)
+    new = services.result_create(ruleset=ruleset.current(), answers=ANSWERS)
+    assert (old.ruleset_version, new.ruleset_version) == ("1", "2")
+
+    old_page = client.get(f"/r/{old.id}/").content.decode()
+    assert "How sensitive is the data the model will see?" in old_page
+    assert "the model has to run where the data lives." in old_page
+    assert "ruleset version 1" in old_page
+
+    new_page = client.get(f"/r/{new.id}/").content.decode()
+    assert "How secret is your data?" in new_page
+    assert "so keep the model next to the data." in new_page
+
+
+@pytest.mark.django_db
+def test_a_stored_result_is_the_recommendation_as_computed(client):
+    result = services.result_create(ruleset=ruleset.current(), answers=ANSWERS)
+    stored = Result.objects.get(pk=result.pk)
+    assert stored.recommendation["approach"] == "open"
+    assert stored.answers["budget"] == "unsure"
+    assert len(stored.answers) == 12
+    assert f'data-approach="{stored.recommendation["approach"]}"' in client.get(f"/r/{result.id}/").content.decode()
