@@ -14,10 +14,9 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from decision import rules, services
+from decision import ratelimit, rules, services
 from decision import ruleset as rulesets
 from decision.ruleset import Approach
 
@@ -87,6 +86,13 @@ def too_deep(value: Any, depth: int = 0) -> bool:
     return False
 
 
+def no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    keys = [key for key, _ in pairs]
+    if len(set(keys)) != len(keys):
+        raise ValueError("a key is repeated")
+    return dict(pairs)
+
+
 def parse_answers(request: HttpRequest) -> dict[str, str | None] | JsonResponse:
     """The validated answers of a request body, or the JSON error response to send instead."""
     try:
@@ -94,9 +100,9 @@ def parse_answers(request: HttpRequest) -> dict[str, str | None] | JsonResponse:
     except RequestDataTooBig:
         return error(413, "The request body is too large.")
     try:
-        data = json.loads(body)
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        return error(400, 'The request body must be JSON, for example {"answers": {"budget": "minimal"}}.')
+        data = json.loads(body.decode("utf-8"), object_pairs_hook=no_duplicate_keys)
+    except (ValueError, RecursionError):  # bad UTF-8 or JSON, a repeated key, or nesting deep enough to recurse
+        return error(400, 'The request body must be JSON in UTF-8, for example {"answers": {"budget": "minimal"}}.')
     if not isinstance(data, dict) or too_deep(data):
         return error(400, 'The request body must be a JSON object such as {"answers": {...}}.')
     try:
@@ -138,6 +144,11 @@ def results(request: HttpRequest) -> HttpResponse:
     answers = parse_answers(request)
     if isinstance(answers, JsonResponse):
         return answers
+    allowance = ratelimit.hit("results", ratelimit.client_address(request))
+    if not allowance.allowed:
+        response = error(429, f"Too many results created from this address; try again in {allowance.retry_after} s.")
+        response["Retry-After"] = str(allowance.retry_after)
+        return response
     result = services.result_create(ruleset=rulesets.current(), answers=answers)
     response = JsonResponse(stored_result(request, result).model_dump(mode="json"), status=201)
     response["Location"] = reverse("api-result", args=[result.id])
@@ -156,6 +167,7 @@ def stored_result(request: HttpRequest, result: Any) -> StoredResultOut:
     )
 
 
+@csrf_exempt
 def result_detail(request: HttpRequest, result_id: str) -> HttpResponse:
     if request.method not in ("GET", "HEAD"):
         return method_not_allowed(["GET"])
@@ -171,8 +183,10 @@ def method_not_allowed(allowed: list[str]) -> JsonResponse:
     return response
 
 
-@require_GET
+@csrf_exempt
 def openapi(request: HttpRequest) -> JsonResponse:
+    if request.method not in ("GET", "HEAD"):
+        return method_not_allowed(["GET"])
     ruleset = rulesets.current()
     components: dict[str, Any] = {}
 
@@ -200,6 +214,7 @@ def openapi(request: HttpRequest) -> JsonResponse:
     errors = {
         "400": json_response("The body is not a JSON object.", ErrorOut),
         "413": json_response("The body is too large.", ErrorOut),
+        "429": json_response("Too many results from this address; see Retry-After.", ErrorOut),
         "422": json_response("An unknown question or value; each field is named.", ErrorOut),
     }
     document = {

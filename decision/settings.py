@@ -156,7 +156,7 @@ if HTTPS:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = 31_536_000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     CSRF_COOKIE_NAME = "__Host-csrftoken"
@@ -164,9 +164,27 @@ if HTTPS:
 if env_bool("TRUST_PROXY_HEADERS", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# The shared store for rate limits (every worker and machine sees the same counts): the database by
+# default, Redis when REDIS_URL is set. Rendered result pages never change, so each process keeps the most
+# requested ones in memory.
+REDIS_URL = os.environ.get("REDIS_URL", "")
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "decision"},
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "decision_cache"}
+    ),
+    "pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "result-pages",
+        "TIMEOUT": None,
+        "OPTIONS": {"MAX_ENTRIES": env_int("RESULT_PAGE_CACHE_ENTRIES", 2000)},
+    },
 }
+RATE_LIMIT_CACHE = "default"
+RATE_LIMIT_RESULTS = env_int("RATE_LIMIT_RESULTS", 30)  # results one address may create per window; 0 = off
+RATE_LIMIT_WINDOW = env_int("RATE_LIMIT_WINDOW", 600)  # seconds
+TRUSTED_PROXY_HOPS = env_int("TRUSTED_PROXY_HOPS", 0)  # proxies in front that append to X-Forwarded-For
 
 LOGGING = {
     "version": 1,

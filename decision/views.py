@@ -1,24 +1,26 @@
 """Thin function views: parse the answers, call the wizard, rules or services, render.
 
 Every page template puts its content in a ``content`` partial inside ``<main>``; an htmx request gets just
-that partial (and ``HX-Push-Url`` so the address bar stays true even after a redirect), a plain request
-gets the whole page. Without JavaScript, nothing changes but full page loads.
+that partial (htmx pushes the final URL into the address bar, after any redirect), a plain request gets
+the whole page. Without JavaScript, nothing changes but full page loads.
 """
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.middleware import HtmxDetails
 
+from decision import ratelimit, services, wizard
 from decision import ruleset as rulesets
-from decision import services, wizard
 from decision.ruleset import Ruleset, Section
 
 
@@ -195,8 +197,25 @@ def result_create(request: HtmxHttpRequest) -> HttpResponse:
             "link_text": "Review your answers",
         }
         return page(request, "error.html", context, status=400)
+    allowance = ratelimit.hit("results", ratelimit.client_address(request))
+    if not allowance.allowed:
+        return too_many_requests(request, allowance.retry_after, check_url(ruleset, answers.given))
     result = services.result_create(ruleset=ruleset, answers=answers.given)
     return HttpResponseRedirect(reverse("result", args=[result.id]), status=303)
+
+
+def too_many_requests(request: HtmxHttpRequest, retry_after: int, answers_url: str) -> HttpResponse:
+    minutes = max(1, math.ceil(retry_after / 60))
+    context = {
+        "title": "Too many results from your connection",
+        "message": "To keep the service fair, each connection can create a limited number of results. "
+        f"Please try again in {minutes} minute{pluralize(minutes)}. Your answers are kept in the link below.",
+        "link": answers_url,
+        "link_text": "Back to your answers",
+    }
+    response = page(request, "error.html", context, status=429)
+    response["Retry-After"] = str(retry_after)
+    return response
 
 
 @require_GET
@@ -297,6 +316,10 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"error": "Something went wrong on our side; nothing was changed.", "fields": []}, status=500
+        )
     context = {
         "title": "Something went wrong on our side",
         "message": "The error has been logged. Nothing you saved earlier was changed; please try again.",

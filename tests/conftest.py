@@ -9,6 +9,8 @@ def pytest_configure(config):
     os.environ.setdefault("SECRET_KEY", "tests-only-not-secret")
     os.environ.setdefault("HTTPS", "false")
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    # Many tests create results from one address; tests of the limit set their own.
+    os.environ.setdefault("RATE_LIMIT_RESULTS", "100000")
     from django.conf import settings
 
     settings.INSTALLED_APPS  # noqa: B018 - loads the settings
