@@ -136,7 +136,7 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 100
 # Security headers. Pages need nothing from another host: scripts and styles are our own files.
 SECURE_CSP = {
     "default-src": [CSP.NONE],
-    "script-src": [CSP.SELF, CSP.NONCE],
+    "script-src": [CSP.SELF],
     "style-src": [CSP.SELF],
     "img-src": [CSP.SELF],
     "connect-src": [CSP.SELF],

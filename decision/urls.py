@@ -11,6 +11,7 @@ urlpatterns = [
     path("check/", views.check, name="check"),
     path("results", views.result_create, name="result-create"),
     re_path(rf"^r/{RESULT_ID}/$", views.result_detail, name="result"),
+    path("healthz", views.healthz, name="healthz"),
     path("api/recommend", api.recommend, name="api-recommend"),
     path("api/results", api.results, name="api-results"),
     re_path(rf"^api/results/{RESULT_ID}$", api.result_detail, name="api-result"),

@@ -8,19 +8,23 @@ the whole page. Without JavaScript, nothing changes but full page loads.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
+from django.core.cache import caches
+from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_GET, require_POST
 from django_htmx.middleware import HtmxDetails
 
 from decision import ratelimit, services, wizard
 from decision import ruleset as rulesets
+from decision.models import Result
 from decision.ruleset import Ruleset, Section
 
 
@@ -28,12 +32,43 @@ class HtmxHttpRequest(HttpRequest):
     htmx: HtmxDetails
 
 
+View = Callable[..., HttpResponse]
+
+
+def allow(*methods: str) -> Callable[[View], View]:
+    """Like Django's require_http_methods, but a wrong method gets our own 405 page rather than an empty body.
+    GET also allows HEAD."""
+    allowed = [*methods, "HEAD"] if "GET" in methods else list(methods)
+
+    def decorator(view: View) -> View:
+        @wraps(view)
+        def wrapper(request: HtmxHttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if request.method not in allowed:
+                context = {
+                    "title": "That action is not available here",
+                    "message": f"This address only answers {' and '.join(methods)} requests. Nothing was changed.",
+                    "link": reverse("start"),
+                    "link_text": "Start page",
+                }
+                response = page(request, "error.html", context, status=405)
+                response["Allow"] = ", ".join(allowed)
+                return response
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
 def page(request: HtmxHttpRequest, template: str, context: dict[str, Any], status: int = 200) -> HttpResponse:
     """The whole page, or under htmx only its content partial (htmx pushes the final URL, redirects and all)."""
-    partial = request.htmx and not request.htmx.history_restore_request
-    response = render(request, f"{template}#content" if partial else template, context, status=status)
+    response = render(request, f"{template}#content" if is_partial(request) else template, context, status=status)
     patch_vary_headers(response, ["HX-Request"])
     return response
+
+
+def is_partial(request: HtmxHttpRequest) -> bool:
+    return bool(request.htmx) and not request.htmx.history_restore_request
 
 
 def step_url(ruleset: Ruleset, section: Section, given: dict[str, str], **extra: str) -> str:
@@ -50,7 +85,7 @@ def redirect_to_incomplete(ruleset: Ruleset, section: Section, given: dict[str, 
     return HttpResponseRedirect(step_url(ruleset, section, given, errors="1"))
 
 
-@require_GET
+@allow("GET")
 def start(request: HtmxHttpRequest) -> HttpResponse:
     ruleset = rulesets.current()
     first = ruleset.sections[0]
@@ -61,7 +96,7 @@ def start(request: HtmxHttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@allow("GET")
 def how(request: HtmxHttpRequest) -> HttpResponse:
     """Every question, option and rule of the current ruleset, with its weight: nothing is hidden."""
     ruleset = rulesets.current()
@@ -101,7 +136,7 @@ def how(request: HtmxHttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@allow("GET")
 def step(request: HtmxHttpRequest, section_id: str) -> HttpResponse:
     ruleset = rulesets.current()
     ids = [section.id for section in ruleset.sections]
@@ -157,7 +192,7 @@ def step(request: HtmxHttpRequest, section_id: str) -> HttpResponse:
     return page(request, "wizard.html", context)
 
 
-@require_GET
+@allow("GET")
 def check(request: HtmxHttpRequest) -> HttpResponse:
     ruleset = rulesets.current()
     answers = wizard.parse(ruleset, request.GET)
@@ -182,7 +217,7 @@ def summary(ruleset: Ruleset, given: dict[str, str], *, changeable: bool) -> dic
     return {"groups": groups, "given": given}
 
 
-@require_POST
+@allow("POST")
 def result_create(request: HtmxHttpRequest) -> HttpResponse:
     ruleset = rulesets.current()
     answers = wizard.parse(ruleset, request.POST)
@@ -218,12 +253,25 @@ def too_many_requests(request: HtmxHttpRequest, retry_after: int, answers_url: s
     return response
 
 
-@require_GET
-@cache_control(public=True, max_age=3600)
+@allow("GET")
+@cache_control(public=True, max_age=86400)
 def result_detail(request: HtmxHttpRequest, result_id: str) -> HttpResponse:
-    result = services.result_get(result_id)
-    if result is None:
-        raise Http404("No result has that link.")
+    """A stored result never changes, so its rendered page is kept in memory and served from there."""
+    key = f"result:{result_id}:{is_partial(request)}:{request.scheme}://{request.get_host()}"
+    content = caches["pages"].get(key)
+    if content is None:
+        result = services.result_get(result_id)
+        if result is None:
+            raise Http404("No result has that link.")
+        response = render_result(request, result)
+        caches["pages"].set(key, response.content)
+        return response
+    response = HttpResponse(content)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def render_result(request: HtmxHttpRequest, result: Result) -> HttpResponse:
     ruleset = rulesets.get(result.ruleset_version)
     if ruleset is None:
         raise Http404("This result was made with a version of the questions that is no longer available.")
@@ -279,6 +327,18 @@ def result_detail(request: HtmxHttpRequest, result_id: str) -> HttpResponse:
         **summary(ruleset, result.answers, changeable=False),
     }
     return page(request, "result.html", context)
+
+
+@allow("GET")
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Whether the database answers: for load balancers and monitors."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception:  # any failure to reach the database means unhealthy, whatever the driver raised
+        return JsonResponse({"status": "unavailable", "database": "unreachable"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

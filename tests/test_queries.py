@@ -1,0 +1,46 @@
+"""Database work per page: none for the wizard, at most one for a result (none once it is cached)."""
+
+import pytest
+
+from decision import ruleset, services
+
+ANSWERS = {"data_sensitivity": "restricted", "compute": "own", "expertise": "strong"}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/wizard/budget/",
+        "/wizard/security/?budget=minimal&volume=light&compute=none&customization=none&task_scope=broad&expertise=none",
+        "/how-it-decides/",
+        "/check/?" + "&".join(f"{q.id}=unsure" for q in ruleset.current().questions),
+    ],
+)
+def test_wizard_pages_make_no_database_queries(client, django_assert_num_queries, path):
+    with django_assert_num_queries(0):
+        assert client.get(path).status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_result_page_makes_one_query_and_none_once_cached(client, django_assert_num_queries):
+    result = services.result_create(ruleset=ruleset.current(), answers=ANSWERS)
+    with django_assert_num_queries(1):
+        first = client.get(f"/r/{result.id}/")
+    with django_assert_num_queries(0):
+        second = client.get(f"/r/{result.id}/")
+    assert first.content == second.content
+    assert 'data-approach="open"' in second.content.decode()
+    assert "max-age=86400" in second["Cache-Control"]
+    assert "HX-Request" in second["Vary"]
+
+
+@pytest.mark.django_db
+def test_the_cached_page_and_the_htmx_partial_are_kept_apart(client):
+    result = services.result_create(ruleset=ruleset.current(), answers=ANSWERS)
+    full = client.get(f"/r/{result.id}/").content.decode()
+    partial = client.get(f"/r/{result.id}/", headers={"HX-Request": "true"}).content.decode()
+    assert "<html" in full
+    assert "<html" not in partial
+    assert 'data-approach="open"' in partial

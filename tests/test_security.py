@@ -1,0 +1,167 @@
+"""Headers, deploy checks and error pages: what makes the site safe to put on the public internet."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.test import Client
+
+ROOT = Path(__file__).parent.parent
+
+
+def csp_directives(response):
+    return dict(
+        (part.split()[0], part.split()[1:]) for part in response["Content-Security-Policy"].split(";") if part.strip()
+    )
+
+
+@pytest.mark.parametrize("path", ["/", "/wizard/budget/", "/how-it-decides/", "/healthz", "/no-such-page/"])
+def test_every_response_carries_a_strict_content_security_policy(client, path):
+    response = client.get(path)
+    policy = csp_directives(response)
+    assert policy["default-src"] == ["'none'"]
+    assert policy["script-src"] == ["'self'"]
+    assert policy["style-src"] == ["'self'"]
+    assert policy["frame-ancestors"] == ["'none'"]
+    assert policy["base-uri"] == ["'none'"]
+    assert policy["form-action"] == ["'self'"]
+    assert "unsafe-inline" not in response["Content-Security-Policy"]
+    assert "unsafe-eval" not in response["Content-Security-Policy"]
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["Cross-Origin-Opener-Policy"] == "same-origin"
+    assert response["X-Frame-Options"] == "DENY"
+
+
+def test_production_settings_pass_the_deploy_check():
+    env = {
+        **{key: value for key, value in os.environ.items() if key != "DJANGO_ALLOW_ASYNC_UNSAFE"},
+        "DEBUG": "false",
+        "HTTPS": "true",
+        "SECRET_KEY": "a-long-random-production-key-0123456789-abcdefghijklmnopqrstuvwxyz",
+        "ALLOWED_HOSTS": "example.org",
+    }
+    done = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "no issues" in done.stdout
+
+
+def test_the_app_refuses_to_start_without_a_secret_key_when_debug_is_off():
+    env = {key: value for key, value in os.environ.items() if key not in ("SECRET_KEY", "DEBUG")}
+    done = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, check=False
+    )
+    assert done.returncode != 0
+    assert "SECRET_KEY must be set" in done.stderr
+
+
+@pytest.mark.django_db
+def test_https_mode_sends_hsts_and_secure_prefixed_cookies(settings):
+    settings.SECURE_HSTS_SECONDS = 31_536_000
+    settings.SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    settings.CSRF_COOKIE_SECURE = True
+    settings.CSRF_COOKIE_NAME = "__Host-csrftoken"
+    response = Client().get("/check/?" + "&".join(f"{q}=unsure" for q in QUESTIONS), secure=True)
+    assert response.status_code == 200
+    assert response["Strict-Transport-Security"].startswith("max-age=31536000")
+    cookie = response.cookies["__Host-csrftoken"]
+    assert cookie["secure"]
+    assert cookie["path"] == "/"
+    assert not cookie["domain"]
+
+
+QUESTIONS = [
+    "budget",
+    "volume",
+    "compute",
+    "customization",
+    "task_scope",
+    "expertise",
+    "data_sensitivity",
+    "transparency",
+    "exposure",
+    "support",
+    "timeline",
+    "independence",
+]
+
+
+def test_pages_without_forms_set_no_cookies(client):
+    for path in ("/", "/wizard/budget/", "/how-it-decides/"):
+        assert not client.get(path).cookies
+
+
+@pytest.mark.django_db
+def test_no_page_or_endpoint_lists_results(client):
+    assert client.get("/r/").status_code == 404
+    assert client.get("/api/results").status_code == 405
+    assert client.get("/api/results/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("post", "/"), ("put", "/wizard/budget/"), ("delete", "/check/"), ("get", "/results"), ("post", "/r/abc/")],
+)
+def test_a_wrong_method_gets_our_own_405_page(method, path):
+    response = getattr(Client(), method)(path)
+    assert response.status_code == 405
+    assert "Allow" in response
+    assert "That action is not available here" in response.content.decode()
+
+
+def test_head_requests_are_answered(client):
+    assert client.head("/").status_code == 200
+
+
+def test_under_htmx_an_error_comes_back_as_page_content(client):
+    response = client.get("/wizard/nowhere/", headers={"HX-Request": "true"})
+    assert response.status_code == 404
+    body = response.content.decode()
+    assert "Page not found" in body
+    assert "<html" not in body
+
+
+@pytest.mark.django_db
+def test_the_health_endpoint_reports_the_database(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok"}
+
+
+@pytest.mark.django_db
+def test_the_health_endpoint_says_when_the_database_is_down(client, monkeypatch):
+    from django.db import connection
+    from django.db.utils import OperationalError
+
+    def broken(*args, **kwargs):
+        raise OperationalError("database is down")
+
+    monkeypatch.setattr(connection, "cursor", broken)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["database"] == "unreachable"
+
+
+def test_server_errors_get_our_plain_page_that_leaks_nothing(client, monkeypatch):
+    from decision import views
+
+    def explode(*args, **kwargs):
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr(views.rulesets, "current", explode)
+    client.raise_request_exception = False
+    response = client.get("/")
+    assert response.status_code == 500
+    body = response.content.decode()
+    assert "Something went wrong on our side" in body
+    assert "secret internals" not in body
+    assert "Traceback" not in body
