@@ -11,7 +11,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test lint format browser install uv clean
+.PHONY: run serve test test-postgres lint format browser install uv clean
 
 uv:
 	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet --disable-pip-version-check uv
@@ -22,6 +22,21 @@ install: uv
 run: install
 	DEBUG=true $(PY) manage.py migrate --noinput
 	DEBUG=true $(PY) manage.py runserver $(HOST):$(PORT)
+
+# The production stack on loopback: DEBUG off, static files collected and served compressed by whitenoise,
+# gunicorn with several workers. A secret key is made once and kept in .secret_key (not committed).
+WORKERS ?= 4
+SERVE_ENV = DEBUG=false HTTPS=$${HTTPS:-false} ALLOWED_HOSTS=$${ALLOWED_HOSTS:-127.0.0.1,localhost} \
+	SECRET_KEY="$${SECRET_KEY:-$$(cat .secret_key)}"
+
+.secret_key:
+	@umask 077 && $(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
+
+serve: install .secret_key
+	$(SERVE_ENV) $(PY) manage.py collectstatic --noinput -v0
+	$(SERVE_ENV) $(PY) manage.py migrate --noinput
+	$(SERVE_ENV) $(VENV)/bin/gunicorn decision.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) \
+		--access-logfile - --forwarded-allow-ips "$${FORWARDED_ALLOW_IPS:-127.0.0.1}"
 
 browser:
 	@if [ ! -x /usr/bin/chromium ]; then \
@@ -44,5 +59,9 @@ test: install browser lint
 	SECRET_KEY=tests-only DEBUG=false $(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest --cov --cov-report=term
 
+# The whole suite again against a real PostgreSQL server on loopback (installed and started when missing).
+test-postgres: install browser
+	DATABASE_URL="$$(bash .ci/postgres.sh)" $(VENV)/bin/pytest
+
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov
+	rm -rf $(VENV) staticfiles .secret_key .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov
