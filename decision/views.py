@@ -68,7 +68,9 @@ def page(request: HtmxHttpRequest, template: str, context: dict[str, Any], statu
 
 
 def is_partial(request: HtmxHttpRequest) -> bool:
-    return bool(request.htmx) and not request.htmx.history_restore_request
+    # Error handlers can run before the htmx middleware has (a bad Host header stops the request earlier).
+    htmx = getattr(request, "htmx", None)
+    return bool(htmx) and not htmx.history_restore_request
 
 
 def step_url(ruleset: Ruleset, section: Section, given: dict[str, str], **extra: str) -> str:

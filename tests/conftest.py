@@ -8,6 +8,7 @@ def pytest_configure(config):
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "decision.settings")
     os.environ.setdefault("SECRET_KEY", "tests-only-not-secret")
     os.environ.setdefault("HTTPS", "false")
+    os.environ.setdefault("ALLOWED_HOSTS", "localhost,127.0.0.1")
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     # Many tests create results from one address; tests of the limit set their own.
     os.environ.setdefault("RATE_LIMIT_RESULTS", "100000")

@@ -165,3 +165,9 @@ def test_server_errors_get_our_plain_page_that_leaks_nothing(client, monkeypatch
     assert "Something went wrong on our side" in body
     assert "secret internals" not in body
     assert "Traceback" not in body
+
+
+def test_a_forged_host_header_is_refused_with_400_not_a_crash():
+    response = Client(raise_request_exception=False).get("/", HTTP_HOST="evil.example")
+    assert response.status_code == 400
+    assert "could not be understood" in response.content.decode()

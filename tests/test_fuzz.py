@@ -1,0 +1,124 @@
+"""Random and hostile input against every form and endpoint: never a server error, nothing stored changes.
+
+Hypothesis drives the HTML forms and the JSON API with arbitrary keys, values and bodies; schemathesis
+derives further cases (valid and invalid) from the API's own OpenAPI description.
+"""
+
+import json
+
+import pytest
+import schemathesis
+from django.test import Client
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from decision import ruleset, services
+from decision.models import Result
+from decision.wsgi import application
+
+QUESTIONS = ruleset.current().questions
+HOSTILE = [
+    "",
+    "unsure ",
+    "UNSURE",
+    "minimal\x00",
+    "<script>alert(1)</script>",
+    "' OR 1=1 --",
+    "../../etc/passwd",
+    "%00",
+    "\u202e",
+    "💥" * 50,
+    "a" * 5000,
+]
+keys = st.one_of(
+    st.sampled_from([q.id for q in QUESTIONS] + ["errors", "return", "csrfmiddlewaretoken"]), st.text(max_size=30)
+)
+values = st.one_of(
+    st.sampled_from([value for q in QUESTIONS for value in q.values]), st.sampled_from(HOSTILE), st.text(max_size=60)
+)
+form_data = st.dictionaries(keys, st.one_of(values, st.lists(values, max_size=3)), max_size=16)
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | values,
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(keys, children, max_size=4),
+    max_leaves=20,
+)
+FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+@pytest.fixture
+def existing(db):
+    result = services.result_create(ruleset=ruleset.current(), answers={"compute": "own", "expertise": "strong"})
+    snapshot = Result.objects.values().get(pk=result.pk)
+    yield result
+    assert Result.objects.values().get(pk=result.pk) == snapshot
+
+
+def no_server_error(response):
+    assert response.status_code < 500, response.content[:500]
+
+
+@FUZZ
+@given(section=st.sampled_from(["budget", "customization", "security", "operations"]), data=form_data)
+def test_wizard_steps_survive_any_query(existing, section, data):
+    client = Client(raise_request_exception=False)
+    response = client.get(f"/wizard/{section}/", data)
+    no_server_error(response)
+    assert response.status_code in (200, 302)
+    if response.status_code == 200:
+        page = response.content.decode()
+        assert "<script>alert(1)</script>" not in page
+
+
+@FUZZ
+@given(data=form_data)
+def test_the_check_page_survives_any_query(existing, data):
+    response = Client(raise_request_exception=False).get("/check/", data)
+    no_server_error(response)
+    assert response.status_code in (200, 302)
+
+
+@FUZZ
+@given(data=form_data)
+def test_result_creation_survives_any_form(existing, data):
+    before = Result.objects.count()
+    response = Client(raise_request_exception=False).post("/results", data)
+    no_server_error(response)
+    assert response.status_code in (303, 400)
+    assert Result.objects.count() == before + (response.status_code == 303)
+
+
+@FUZZ
+@given(body=json_values, path=st.sampled_from(["/api/recommend", "/api/results"]))
+def test_the_api_survives_any_json(existing, body, path):
+    response = Client(raise_request_exception=False).post(path, json.dumps(body), content_type="application/json")
+    no_server_error(response)
+    assert response.status_code in (200, 201, 400, 413, 422)
+    assert response["Content-Type"] == "application/json"
+
+
+@FUZZ
+@given(body=st.binary(max_size=2000), content_type=st.sampled_from(["application/json", "text/plain", "", "x/y"]))
+def test_the_api_survives_any_bytes(existing, body, content_type):
+    response = Client(raise_request_exception=False).post("/api/results", body, content_type=content_type)
+    no_server_error(response)
+
+
+@FUZZ
+@given(result_id=st.text(max_size=80))
+def test_looking_up_any_id_is_a_404_not_a_crash(existing, result_id):
+    client = Client(raise_request_exception=False)
+    for path in (f"/r/{result_id}/", f"/api/results/{result_id}"):
+        response = client.get(path)
+        no_server_error(response)
+        assert response.status_code in (200, 404)
+
+
+schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application)
+
+
+@pytest.mark.django_db
+@schema.parametrize()
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+def test_the_api_keeps_its_openapi_promises(case):
+    # The in-process WSGI client does not decompress, so ask for the body as it is.
+    case.call_and_validate(headers={"Accept-Encoding": "identity"})
