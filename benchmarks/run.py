@@ -42,6 +42,15 @@ ANSWERS = {
     "timeline": "months",
     "independence": "medium",
 }
+CHROMIUM_FLAGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 GOALS = {"wizard": 0.5, "result": 0.8, "create_per_second": 500, "rss_mb": 80, "first_visit_kb": 30}
 
 
@@ -172,7 +181,7 @@ print(json.dumps(counts))
 def lighthouse(urls: dict[str, str]) -> dict[str, dict[str, int]]:
     scores = {}
     env = {**os.environ, "CHROME_PATH": "/usr/bin/chromium"}
-    flags = "--headless=new --no-sandbox --disable-gpu --disable-background-networking --disable-component-update --disable-sync --no-first-run"
+    flags = " ".join(CHROMIUM_FLAGS)
     for name, url in urls.items():
         with tempfile.TemporaryDirectory() as out_dir:
             report = Path(out_dir) / "report.json"
@@ -280,7 +289,8 @@ def main() -> int:
         for name, path in list(pages.items())[1:]:
             html, total, foreign = page_weight(base, path)
             print(
-                f"  {name:<14} HTML {html / 1024:5.1f} KB, in all {total / 1024:5.1f} KB, requests to other hosts: {len(foreign)}"
+                f"  {name:<14} HTML {html / 1024:5.1f} KB, in all {total / 1024:5.1f} KB, "
+                f"requests to other hosts: {len(foreign)}"
             )
 
         print("\nDatabase queries per page (first request; a result page is then served from memory):")
