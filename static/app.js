@@ -35,6 +35,15 @@
     });
   }
 
+  // A link in the error summary moves focus to the first choice of its question, not only the scroll.
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest(".error-summary a[href^='#']");
+    if (!link) return;
+    var input = document.getElementById(link.getAttribute("href").slice(1));
+    if (!input) return;
+    window.setTimeout(function () { input.focus(); }, 0);  // after the browser has followed the link
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
     enableCopy(document);
     var summary = document.querySelector(".error-summary");

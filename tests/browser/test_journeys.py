@@ -1,0 +1,463 @@
+"""Journeys through the wizard in a real Chromium, with JavaScript on (htmx swaps) and off (plain pages).
+
+The verdict each journey expects comes from the engine itself, never from the test: the browser must
+show what ``rules.recommend`` says for the answers the user clicked.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+from decision import rules, ruleset, services
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+RULESET = ruleset.current()
+SECTIONS = RULESET.sections
+RESULT_PATH = re.compile(r"^/r/[A-Za-z0-9_-]+/$")
+
+# Three situations, one for each approach (checked below against the engine, not assumed).
+OPEN_SHOP = {
+    "budget": "minimal",
+    "volume": "heavy",
+    "compute": "own",
+    "customization": "deep",
+    "task_scope": "specialised",
+    "expertise": "strong",
+    "data_sensitivity": "restricted",
+    "transparency": "required",
+    "exposure": "internal",
+    "support": "community",
+    "timeline": "flexible",
+    "independence": "critical",
+}
+QUICK_START = {
+    "budget": "moderate",
+    "volume": "light",
+    "compute": "none",
+    "customization": "none",
+    "task_scope": "broad",
+    "expertise": "none",
+    "data_sensitivity": "public",
+    "transparency": "no",
+    "exposure": "public",
+    "support": "sla",
+    "timeline": "weeks",
+    "independence": "low",
+}
+MIXED_ESTATE = {
+    "budget": "substantial",
+    "volume": "steady",
+    "compute": "cloud",
+    "customization": "grounding",
+    "task_scope": "broad",
+    "expertise": "some",
+    "data_sensitivity": "confidential",
+    "transparency": "helpful",
+    "exposure": "public",
+    "support": "vendor",
+    "timeline": "months",
+    "independence": "medium",
+}
+SCENARIOS = {"open-shop": OPEN_SHOP, "quick-start": QUICK_START, "mixed-estate": MIXED_ESTATE}
+
+AXE_OPTIONS = {
+    "runOnly": {
+        "type": "tag",
+        "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"],
+    },
+    "resultTypes": ["violations"],
+}
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def verdict(answers: dict[str, str]) -> str:
+    return rules.recommend(RULESET, answers).approach
+
+
+def questions(section_id: str) -> tuple:
+    return RULESET.questions_by_section[section_id]
+
+
+def label(question_id: str, value: str) -> str:
+    return RULESET.questions_by_id[question_id].label(value)
+
+
+def answers_before(index: int, answers: dict[str, str]) -> dict[str, str]:
+    """The answers of the sections before ``SECTIONS[index]``, in question order."""
+    earlier = {q.id for section in SECTIONS[:index] for q in questions(section.id)}
+    return {q.id: answers[q.id] for q in RULESET.questions if q.id in earlier}
+
+
+def url(base: str, path: str, answers: dict[str, str]) -> str:
+    ordered = [(q.id, answers[q.id]) for q in RULESET.questions if q.id in answers]
+    return f"{base}{path}?{urlencode(ordered)}" if ordered else f"{base}{path}"
+
+
+def expect_address(page: Page, base: str, path: str, answers: dict[str, str]) -> None:
+    """Wait until the address bar shows ``path`` with exactly ``answers`` in its query (in any order)."""
+    wanted = (base, path, sorted(answers.items()))
+
+    def shows(address: str) -> bool:
+        parts = urlsplit(address)
+        return (f"{parts.scheme}://{parts.netloc}", parts.path, sorted(parse_qsl(parts.query))) == wanted
+
+    with contextlib.suppress(PlaywrightTimeoutError):
+        page.wait_for_url(shows)
+    assert shows(page.url), f"the address bar shows {page.url}, not {url(base, path, answers)}"
+
+
+def group(page: Page, question_id: str) -> Locator:
+    return page.get_by_role("group", name=RULESET.questions_by_id[question_id].text, exact=True)
+
+
+def choose(page: Page, question_id: str, value: str) -> None:
+    """Click the answer's label, as a user would, and check that its radio took the click."""
+    text = label(question_id, value)
+    group(page, question_id).get_by_text(text, exact=True).click()
+    expect(group(page, question_id).get_by_role("radio", name=text, exact=True)).to_be_checked()
+
+
+def expect_selected(page: Page, section_id: str, answers: dict[str, str]) -> None:
+    for question in questions(section_id):
+        radio = group(page, question.id).get_by_role("radio", name=label(question.id, answers[question.id]), exact=True)
+        expect(radio).to_be_checked()
+
+
+def expect_step(page: Page, index: int, *, focused: bool) -> None:
+    section = SECTIONS[index]
+    heading = page.get_by_role("heading", level=1)
+    expect(heading).to_have_text(section.title)
+    expect(page).to_have_title(re.compile(rf"^{re.escape(section.title)} \(step {index + 1} of {len(SECTIONS)}\)"))
+    if focused:
+        expect(heading).to_be_focused()
+
+
+def answer_step(page: Page, section_id: str, answers: dict[str, str]) -> None:
+    for question in questions(section_id):
+        choose(page, question.id, answers[question.id])
+    page.get_by_role("button", name="Continue").click()
+
+
+def expect_check_page(page: Page, base: str, answers: dict[str, str], *, focused: bool) -> None:
+    heading = page.get_by_role("heading", level=1)
+    expect(heading).to_have_text("Check your answers")
+    expect_address(page, base, "/check/", answers)
+    if focused:
+        expect(heading).to_be_focused()
+    for question in RULESET.questions:
+        row = page.locator(".summary-row").filter(has=page.get_by_text(question.text, exact=True))
+        expect(row.locator(".summary-value")).to_have_text(label(question.id, answers[question.id]))
+
+
+def expect_result(page: Page, approach: str, *, focused: bool) -> str:
+    """Wait for the result page of ``approach``; return its path."""
+    expect(page.locator("[data-approach]")).to_have_attribute("data-approach", approach)
+    heading = page.get_by_role("heading", level=1)
+    expect(heading).to_contain_text(RULESET.approaches[approach].name)
+    expect(page).to_have_title(re.compile(rf"^Recommendation: {RULESET.approaches[approach].name} "))
+    if focused:
+        expect(heading).to_be_focused()
+    path = urlsplit(page.url).path
+    assert RESULT_PATH.match(path), f"the result is not at /r/<id>/ but at {page.url}"
+    assert urlsplit(page.url).query == "", f"the result URL carries a query: {page.url}"
+    return path
+
+
+def walk(page: Page, base: str, answers: dict[str, str], *, javascript: bool, start: int = 0) -> str:
+    """From step ``start`` (loaded as a page), answer every step, confirm and submit; return the result path.
+
+    With JavaScript, every later page arrives by an htmx swap, which must move focus to its heading.
+    """
+    for index in range(start, len(SECTIONS)):
+        expect_step(page, index, focused=javascript and index > start)
+        expect_address(page, base, f"/wizard/{SECTIONS[index].id}/", answers_before(index, answers))
+        answer_step(page, SECTIONS[index].id, answers)
+    expect_check_page(page, base, answers, focused=javascript)
+    page.get_by_role("button", name="Get my recommendation").click()
+    return expect_result(page, verdict(answers), focused=javascript)
+
+
+def mark_document(page: Page) -> None:
+    """Tag the current document, so that a later check can tell an htmx swap from a full page load."""
+    page.evaluate("window.sameDocument = true")
+
+
+def expect_same_document(page: Page) -> None:
+    assert page.evaluate("window.sameDocument === true"), "the page was reloaded instead of swapped by htmx"
+
+
+def create_result(answers: dict[str, str]) -> str:
+    return f"/r/{services.result_create(ruleset=RULESET, answers=answers).id}/"
+
+
+# ---------------------------------------------------------------- whole journeys
+
+
+def test_journey_with_javascript_swaps_each_step_in_place(new_page, live_server):
+    answers = OPEN_SHOP
+    page = new_page(javascript=True)
+    page.goto("/")
+    mark_document(page)
+    page.get_by_role("link", name="Start now").click()
+
+    for index, section in enumerate(SECTIONS):
+        expect_step(page, index, focused=True)
+        expect_address(page, live_server.url, f"/wizard/{section.id}/", answers_before(index, answers))
+        expect_same_document(page)
+        answer_step(page, section.id, answers)
+
+    expect_check_page(page, live_server.url, answers, focused=True)
+    expect_same_document(page)
+    page.get_by_role("button", name="Get my recommendation").click()
+
+    path = expect_result(page, verdict(answers), focused=True)
+    expect_same_document(page)
+    expect(page.locator("#share-url")).to_have_value(page.url)
+
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
+    copy = page.get_by_role("button", name="Copy link")
+    expect(copy).to_be_visible()
+    copy.click()
+    expect(page.locator(".copy-status")).to_have_text("Link copied.")
+    assert page.evaluate("navigator.clipboard.readText()") == page.url
+
+    # Reloading the swapped-in result gives the whole page (not the cached fragment) with the same verdict.
+    page.reload()
+    assert expect_result(page, verdict(answers), focused=False) == path
+    expect(page.get_by_role("banner")).to_be_visible()
+    expect(page.get_by_role("contentinfo")).to_be_visible()
+
+
+def test_journey_without_javascript_works_with_plain_page_loads(new_page, live_server):
+    answers = QUICK_START
+    page = new_page(javascript=False)
+    page.goto("/")
+    page.get_by_role("link", name="Start now").click()
+
+    path = walk(page, live_server.url, answers, javascript=False)
+
+    expect(page.locator("#share-url")).to_have_value(live_server.url + path)
+
+
+def test_copy_button_is_not_offered_without_javascript(new_page):
+    page = new_page(javascript=False)
+    page.goto(create_result(QUICK_START))
+    expect(page.locator("[data-approach]")).to_have_attribute("data-approach", verdict(QUICK_START))
+    expect(page.get_by_role("button", name="Copy link")).to_be_hidden(timeout=1_000)
+
+
+def test_journey_on_a_phone_reaches_the_verdict(new_page, live_server):
+    answers = MIXED_ESTATE
+    page = new_page(javascript=True, phone=True)
+    page.goto("/wizard/budget/")
+    walk(page, live_server.url, answers, javascript=True)
+    expect(page.get_by_role("button", name="Copy link")).to_be_visible()
+
+
+# ---------------------------------------------------------------- back, reload, forward
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_back_and_reload_keep_the_answers_of_the_step(new_page, live_server, javascript):
+    answers = MIXED_ESTATE
+    page = new_page(javascript=javascript)
+    page.goto("/wizard/budget/")
+    answer_step(page, "budget", answers)
+    expect_step(page, 1, focused=javascript)
+    answer_step(page, "customization", answers)
+    expect_step(page, 2, focused=javascript)
+
+    page.go_back()
+    expect_step(page, 1, focused=False)
+    expect_selected(page, "customization", answers)
+
+    page.reload()
+    expect_step(page, 1, focused=False)
+    if javascript:
+        # app.js wrote the step's choices into its history entry before leaving it, so the server has them.
+        expect_address(page, live_server.url, "/wizard/customization/", answers_before(2, answers))
+        expect_selected(page, "customization", answers)
+        page.go_forward()
+    else:
+        # Without JavaScript the choices were never in this entry's URL, and Chromium does not restore form
+        # state on reload: the earlier answers are still carried, and the user picks this step's again.
+        expect_address(page, live_server.url, "/wizard/customization/", answers_before(1, answers))
+        answer_step(page, "customization", answers)
+
+    expect_step(page, 2, focused=False)
+    expect_address(page, live_server.url, "/wizard/security/", answers_before(2, answers))
+    walk(page, live_server.url, answers, javascript=javascript, start=2)
+
+
+def test_two_tabs_answer_two_scenarios_at_once(new_page, live_server):
+    first = new_page(javascript=True)
+    second = first.context.new_page()
+    tabs = [(first, OPEN_SHOP), (second, QUICK_START)]
+    for page, _ in tabs:
+        page.goto("/wizard/budget/")
+
+    for index, section in enumerate(SECTIONS):
+        for page, answers in tabs:
+            page.bring_to_front()  # switch tabs, as a person would (a background tab's timers are throttled)
+            expect_step(page, index, focused=index > 0)  # the first step was a page load, not a swap
+            answer_step(page, section.id, answers)
+    paths = []
+    for page, answers in tabs:
+        page.bring_to_front()
+        expect_check_page(page, live_server.url, answers, focused=True)
+        page.get_by_role("button", name="Get my recommendation").click()
+        paths.append(expect_result(page, verdict(answers), focused=True))
+    assert paths[0] != paths[1]
+    assert verdict(OPEN_SHOP) != verdict(QUICK_START), "the scenarios should lead to different verdicts"
+
+
+# ---------------------------------------------------------------- errors
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_missing_answer_shows_a_focused_error_summary_and_keeps_the_rest(new_page, live_server, javascript):
+    answers = OPEN_SHOP
+    page = new_page(javascript=javascript)
+    page.goto("/wizard/budget/")
+    answer_step(page, "budget", answers)
+    expect_step(page, 1, focused=javascript)
+    choose(page, "customization", answers["customization"])
+    choose(page, "expertise", answers["expertise"])
+    page.get_by_role("button", name="Continue").click()  # "What kind of work will it do?" left unanswered
+
+    summary = page.locator(".error-summary")
+    expect(summary).to_be_visible()
+    expect(summary.get_by_role("heading")).to_have_text("There is a problem")
+    expect(summary).to_be_focused()
+    expect(page).to_have_title(re.compile(r"^Error: Customization \(step 2 of 4\)"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Customization")
+
+    task = RULESET.questions_by_id["task_scope"]
+    links = summary.get_by_role("link")
+    expect(links).to_have_count(1)
+    expect(links).to_have_text(f"Choose an answer to “{task.text}”")
+    target = links.get_attribute("href")
+    assert target and target.startswith("#"), f"the error summary links to {target!r}, not to a field"
+    expect(group(page, "task_scope").locator(target)).to_have_count(1)
+    expect(group(page, "task_scope")).to_contain_text("Choose an answer.")
+
+    # What was answered stays answered: this step's choices and the previous step's answers.
+    expect(group(page, "customization").get_by_role("radio", checked=True)).to_have_accessible_name(
+        label("customization", answers["customization"])
+    )
+    expect(group(page, "expertise").get_by_role("radio", checked=True)).to_have_accessible_name(
+        label("expertise", answers["expertise"])
+    )
+    expect(group(page, "task_scope").get_by_role("radio", checked=True)).to_have_count(0)
+
+    links.click()
+    expect(page).to_have_url(re.compile(re.escape(target) + "$"))
+    expect(group(page, "task_scope").locator(target)).to_be_in_viewport()
+    if javascript:
+        expect(group(page, "task_scope").locator(target)).to_be_focused()
+    choose(page, "task_scope", answers["task_scope"])
+    page.get_by_role("button", name="Continue").click()
+    expect_step(page, 2, focused=javascript)
+    expect_address(page, live_server.url, "/wizard/security/", answers_before(2, answers))
+
+
+# ---------------------------------------------------------------- the result and its link
+
+
+def test_share_link_shows_the_same_result_in_a_fresh_browser(new_page, live_server):
+    answers = MIXED_ESTATE
+    page = new_page(javascript=True)
+    page.goto(create_result(answers))
+    expect_result(page, verdict(answers), focused=False)
+    shared = page.locator("#share-url").input_value()
+    scores = page.locator(".scores").inner_text()
+    assert shared == page.url
+
+    stranger = new_page(javascript=False)
+    stranger.goto(shared)
+    expect_result(stranger, verdict(answers), focused=False)
+    assert stranger.locator(".scores").inner_text() == scores
+
+
+def test_change_answers_makes_a_new_result_and_keeps_the_old_one(new_page, live_server):
+    answers = MIXED_ESTATE
+    old = rules.recommend(RULESET, answers)
+    assert old.pivots, "the scenario needs an answer that flips the verdict"
+    pivot = old.pivots[0]
+    changed = {**answers, pivot.question: pivot.value}
+    assert verdict(changed) != old.approach
+
+    page = new_page(javascript=True)
+    old_path = create_result(answers)
+    page.goto(old_path)
+    page.get_by_role("link", name="Change answers").click()  # a plain link: a page load, not a swap
+    expect_check_page(page, live_server.url, answers, focused=False)
+
+    question = RULESET.questions_by_id[pivot.question]
+    page.get_by_role("link", name=f"Change your answer to “{question.text}”").click()
+    section = next(section for section in SECTIONS if section.id == question.section)
+    expect(page.get_by_role("heading", level=1)).to_have_text(section.title)
+    choose(page, pivot.question, pivot.value)
+    page.get_by_role("button", name="Continue").click()
+    expect_check_page(page, live_server.url, changed, focused=True)
+    page.get_by_role("button", name="Get my recommendation").click()
+
+    new_path = expect_result(page, verdict(changed), focused=True)
+    assert new_path != old_path
+
+    page.goto(old_path)
+    expect_result(page, old.approach, focused=False)
+
+    page.get_by_role("link", name="Start again").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Open, closed or hybrid?")
+    expect(page).to_have_url(live_server.url + "/")
+
+
+# ---------------------------------------------------------------- accessibility
+
+
+def axe_pages() -> dict[str, object]:
+    """Page name -> path, or a function making the path (for results, which need a database row)."""
+    pages: dict[str, object] = {"start": "/"}
+    for index, section in enumerate(SECTIONS):
+        pages[f"step-{section.id}"] = url("", f"/wizard/{section.id}/", answers_before(index, OPEN_SHOP))
+    pages["step-with-errors"] = url("", "/wizard/customization/", answers_before(1, OPEN_SHOP)) + "&errors=1"
+    pages["check"] = url("", "/check/", OPEN_SHOP)
+    assert sorted(verdict(answers) for answers in SCENARIOS.values()) == ["closed", "hybrid", "open"]
+    for answers in SCENARIOS.values():
+        pages[f"result-{verdict(answers)}"] = lambda answers=answers: create_result(answers)
+    pages["how-it-decides"] = "/how-it-decides/"
+    pages["not-found"] = "/no-such-page/"
+    return pages
+
+
+AXE_PAGES = axe_pages()
+
+
+@pytest.mark.parametrize("phone", [False, True], ids=["desktop", "phone"])
+@pytest.mark.parametrize("name", list(AXE_PAGES))
+def test_page_has_no_axe_violations(new_page, browser_watcher, name, phone):
+    target = AXE_PAGES[name]
+    path = target() if callable(target) else target
+    if name == "not-found":
+        browser_watcher.allow(r"status of 404")
+    page = new_page(javascript=True, phone=phone)
+    response = page.goto(path)
+    assert response is not None
+    assert response.status == (404 if name == "not-found" else 200)
+    expect(page.get_by_role("heading", level=1)).to_have_count(1)
+    if name == "step-with-errors":
+        expect(page.locator(".error-summary")).to_be_visible()
+
+    results = Axe().run(page, options=AXE_OPTIONS)
+    assert results.violations_count == 0, results.generate_report()
