@@ -14,9 +14,17 @@ from typing import Any
 
 from django.core.cache import caches
 from django.db import connection
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    HttpResponseRedirect,
+    JsonResponse,
+)
 from django.shortcuts import render
 from django.template.defaultfilters import pluralize
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.cache import cache_control
@@ -69,8 +77,8 @@ def page(request: HtmxHttpRequest, template: str, context: dict[str, Any], statu
 
 def is_partial(request: HtmxHttpRequest) -> bool:
     # Error handlers can run before the htmx middleware has (a bad Host header stops the request earlier).
-    htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.history_restore_request
+    htmx: HtmxDetails | None = getattr(request, "htmx", None)
+    return htmx is not None and bool(htmx) and not htmx.history_restore_request
 
 
 def step_url(ruleset: Ruleset, section: Section, given: dict[str, str], **extra: str) -> str:
@@ -329,6 +337,18 @@ def render_result(request: HtmxHttpRequest, result: Result) -> HttpResponse:
         **summary(ruleset, result.answers, changeable=False),
     }
     return page(request, "result.html", context)
+
+
+@allow("GET")
+@cache_control(public=True, max_age=86400)
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    # Shared results belong to whoever shared them: keep them, and the API, out of search engines.
+    return HttpResponse("User-agent: *\nDisallow: /r/\nDisallow: /api/\n", content_type="text/plain")
+
+
+@allow("GET")
+def favicon(request: HttpRequest) -> HttpResponse:
+    return HttpResponsePermanentRedirect(static("icon.svg"))
 
 
 @allow("GET")

@@ -171,3 +171,15 @@ def test_a_forged_host_header_is_refused_with_400_not_a_crash():
     response = Client(raise_request_exception=False).get("/", HTTP_HOST="evil.example")
     assert response.status_code == 400
     assert "could not be understood" in response.content.decode()
+
+
+def test_search_engines_are_asked_to_leave_shared_results_alone(client):
+    response = client.get("/robots.txt")
+    assert response.status_code == 200
+    assert "Disallow: /r/" in response.content.decode()
+
+
+def test_the_browsers_favicon_request_finds_our_icon(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].startswith("/static/icon.")
