@@ -75,8 +75,11 @@ def _scores(ruleset: Ruleset, answers: Mapping[str, str]) -> dict[Approach, int]
 
 
 def _winner(ruleset: Ruleset, scores: Mapping[Approach, int]) -> Approach:
-    order = ruleset.tie_break.order
-    return max(order, key=lambda approach: (scores[approach], -order.index(approach)))
+    best = ruleset.tie_break.order[0]
+    for approach in ruleset.tie_break.order[1:]:
+        if scores[approach] > scores[best]:  # strictly more: on a tie the earlier in the order stays
+            best = approach
+    return best
 
 
 def verdict(ruleset: Ruleset, answers: Mapping[str, str]) -> Approach:
@@ -140,18 +143,32 @@ def recommend(ruleset: Ruleset, answers: Mapping[str, str | None]) -> Recommenda
         placements=placements,
         caveats=list(text.caveats),
         next_steps=list(text.next_steps),
-        pivots=pivots(ruleset, given, approach),
+        pivots=pivots(ruleset, given, approach, scores),
     )
 
 
-def pivots(ruleset: Ruleset, given: Mapping[str, str], approach: Approach) -> list[Pivot]:
-    """Each single answer that, changed on its own, would give a different verdict."""
+def pivots(
+    ruleset: Ruleset, given: Mapping[str, str], approach: Approach, base: Mapping[Approach, int]
+) -> list[Pivot]:
+    """Each single answer that, changed on its own, would give a different verdict.
+
+    Only the rules that look at the changed question can move, so each alternative re-scores just those."""
     found: list[Pivot] = []
     for question in ruleset.questions:
+        affected = ruleset.rules_by_question[question.id]
+        without = dict(base)
+        for rule in affected:
+            if rule.matches(given):
+                without[rule.favours] -= rule.weight
         for value in question.values:
             if value in (given[question.id], UNSURE):
                 continue
-            other = verdict(ruleset, {**given, question.id: value})
+            changed = {**given, question.id: value}
+            scores = dict(without)
+            for rule in affected:
+                if rule.matches(changed):
+                    scores[rule.favours] += rule.weight
+            other = _winner(ruleset, scores)
             if other != approach:
                 found.append(Pivot(question=question.id, value=value, approach=other))
     return found

@@ -81,7 +81,11 @@ class Rule(Strict):
     reason: str
 
     def matches(self, answers: Mapping[str, str]) -> bool:
-        return all(answers.get(question) in values for question, values in self.when.items())
+        # A plain loop: this runs a few hundred times per recommendation.
+        for question, values in self.when.items():
+            if answers.get(question) not in values:
+                return False
+        return True
 
 
 class Neutral(Strict):
@@ -135,6 +139,11 @@ class Ruleset(Strict):
     @cached_property
     def questions_by_section(self) -> dict[str, tuple[Question, ...]]:
         return {section.id: tuple(q for q in self.questions if q.section == section.id) for section in self.sections}
+
+    @cached_property
+    def rules_by_question(self) -> dict[str, tuple[Rule, ...]]:
+        """The rules that look at each question: all that can change when that one answer changes."""
+        return {q.id: tuple(rule for rule in self.rules if q.id in rule.when) for q in self.questions}
 
     @cached_property
     def neutral_notes(self) -> dict[tuple[str, str], str]:
