@@ -147,9 +147,7 @@ def recommend(ruleset: Ruleset, answers: Mapping[str, str | None]) -> Recommenda
     )
 
 
-def pivots(
-    ruleset: Ruleset, given: Mapping[str, str], approach: Approach, base: Mapping[Approach, int]
-) -> list[Pivot]:
+def pivots(ruleset: Ruleset, given: Mapping[str, str], approach: Approach, base: Mapping[Approach, int]) -> list[Pivot]:
     """Each single answer that, changed on its own, would give a different verdict.
 
     Only the rules that look at the changed question can move, so each alternative re-scores just those."""
