@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from functools import wraps
+from functools import lru_cache, wraps
 from typing import Any
 
 from django.core.cache import caches
@@ -24,6 +24,7 @@ from django.http import (
 )
 from django.shortcuts import render
 from django.template.defaultfilters import pluralize
+from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
@@ -75,6 +76,26 @@ def page(request: HtmxHttpRequest, template: str, context: dict[str, Any], statu
     return response
 
 
+def kept_in_memory(view: View) -> View:
+    """For pages that are the same for everyone at a given address (the start page, a stored result): each
+    process renders them once and then serves the bytes. Only successful pages are kept."""
+
+    @wraps(view)
+    def wrapper(request: HtmxHttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        key = f"page:{request.scheme}://{request.get_host()}{request.path}:{is_partial(request)}"
+        content = caches["pages"].get(key)
+        if content is not None:
+            response = HttpResponse(content)
+            patch_vary_headers(response, ["HX-Request"])
+            return response
+        response = view(request, *args, **kwargs)
+        if response.status_code == 200:
+            caches["pages"].set(key, response.content)
+        return response
+
+    return wrapper
+
+
 def is_partial(request: HtmxHttpRequest) -> bool:
     # Error handlers can run before the htmx middleware has (a bad Host header stops the request earlier).
     htmx: HtmxDetails | None = getattr(request, "htmx", None)
@@ -96,6 +117,8 @@ def redirect_to_incomplete(ruleset: Ruleset, section: Section, given: dict[str, 
 
 
 @allow("GET")
+@cache_control(public=True, max_age=3600)
+@kept_in_memory
 def start(request: HtmxHttpRequest) -> HttpResponse:
     ruleset = rulesets.current()
     first = ruleset.sections[0]
@@ -107,6 +130,8 @@ def start(request: HtmxHttpRequest) -> HttpResponse:
 
 
 @allow("GET")
+@cache_control(public=True, max_age=3600)
+@kept_in_memory
 def how(request: HtmxHttpRequest) -> HttpResponse:
     """Every question, option and rule of the current ruleset, with its weight: nothing is hidden."""
     ruleset = rulesets.current()
@@ -174,21 +199,18 @@ def step(request: HtmxHttpRequest, section_id: str) -> HttpResponse:
     else:
         back = step_url(ruleset, ruleset.sections[index - 1], answers.given)
     own = {q.id for q in questions}
-    items = [
-        {
-            "question": question,
-            "selected": answers.given.get(question.id),
-            "error": question in errors,
-            "rejected": question.id in answers.rejected,
-            "choices": [
-                *((o.value, o.label, o.hint) for o in question.options),
-                (rulesets.UNSURE, rulesets.UNSURE_LABEL, ""),
-            ],
-        }
+    blocks = [
+        question_block(
+            ruleset.version,
+            question.id,
+            answers.given.get(question.id),
+            error=question in errors,
+            rejected=question.id in answers.rejected,
+        )
         for question in questions
     ]
     context = {
-        "items": items,
+        "question_blocks": blocks,
         "ruleset": ruleset,
         "section": section,
         "questions": questions,
@@ -200,6 +222,15 @@ def step(request: HtmxHttpRequest, section_id: str) -> HttpResponse:
         "back": back,
     }
     return page(request, "wizard.html", context)
+
+
+@lru_cache(maxsize=2048)
+def question_block(version: str, question_id: str, selected: str | None, *, error: bool, rejected: bool) -> str:
+    """One question's fieldset. It depends on nothing but these arguments, so each is rendered once per process."""
+    question = rulesets.load_all()[version].questions_by_id[question_id]
+    choices = [(o.value, o.label, o.hint) for o in question.options] + [(rulesets.UNSURE, rulesets.UNSURE_LABEL, "")]
+    item = {"question": question, "selected": selected, "error": error, "rejected": rejected, "choices": choices}
+    return render_to_string("wizard.html#question", {"item": item})
 
 
 @allow("GET")
@@ -215,13 +246,13 @@ def check(request: HtmxHttpRequest) -> HttpResponse:
 def summary(ruleset: Ruleset, given: dict[str, str], *, changeable: bool) -> dict[str, Any]:
     """The answers grouped by section, each with its label and (on the check page) a Change link."""
     groups = []
+    query = wizard.query(ruleset, given, **{"return": "check"})
     for section in ruleset.sections:
         rows = []
+        section_url = f"{reverse('step', args=[section.id])}?{query}"
         for question in ruleset.questions_by_section[section.id]:
             value = given.get(question.id, rulesets.UNSURE)
-            change = ""
-            if changeable:
-                change = step_url(ruleset, section, given, **{"return": "check"}) + f"#q-{question.id}"
+            change = f"{section_url}#q-{question.id}" if changeable else ""
             rows.append({"question": question, "value": value, "label": question.label(value), "change": change})
         groups.append({"section": section, "rows": rows})
     return {"groups": groups, "given": given}
@@ -265,20 +296,13 @@ def too_many_requests(request: HtmxHttpRequest, retry_after: int, answers_url: s
 
 @allow("GET")
 @cache_control(public=True, max_age=86400)
+@kept_in_memory
 def result_detail(request: HtmxHttpRequest, result_id: str) -> HttpResponse:
-    """A stored result never changes, so its rendered page is kept in memory and served from there."""
-    key = f"result:{result_id}:{is_partial(request)}:{request.scheme}://{request.get_host()}"
-    content = caches["pages"].get(key)
-    if content is None:
-        result = services.result_get(result_id)
-        if result is None:
-            raise Http404("No result has that link.")
-        response = render_result(request, result)
-        caches["pages"].set(key, response.content)
-        return response
-    response = HttpResponse(content)
-    patch_vary_headers(response, ["HX-Request"])
-    return response
+    """A stored result never changes, so its page is rendered once per process and kept."""
+    result = services.result_get(result_id)
+    if result is None:
+        raise Http404("No result has that link.")
+    return render_result(request, result)
 
 
 def render_result(request: HtmxHttpRequest, result: Result) -> HttpResponse:
