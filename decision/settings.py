@@ -63,9 +63,6 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Pages compress to a third of their size. Django masks the CSRF token afresh on every response, which
-    # is what keeps compression from leaking it (BREACH); no other secret is ever in a page.
-    "django.middleware.gzip.GZipMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -86,6 +83,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.template.context_processors.csrf",
                 "django.template.context_processors.csp",
+                "decision.context_processors.assets",
             ],
         },
     },
@@ -108,6 +106,9 @@ else:
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": os.environ.get("SQLITE_PATH", str(BASE_DIR / "db.sqlite3")),
             "OPTIONS": SQLITE_OPTIONS,
+            # Each worker keeps its connection rather than reopening the file and rerunning the pragmas.
+            "CONN_MAX_AGE": None,
+            "CONN_HEALTH_CHECKS": True,
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -181,7 +182,8 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "result-pages",
         "TIMEOUT": None,
-        "OPTIONS": {"MAX_ENTRIES": env_int("RESULT_PAGE_CACHE_ENTRIES", 2000)},
+        # At most about 10 MB per worker: pages weigh 5 to 25 KB.
+        "OPTIONS": {"MAX_ENTRIES": env_int("PAGE_CACHE_ENTRIES", 600)},
     },
 }
 RATE_LIMIT_CACHE = "default"

@@ -7,6 +7,7 @@ the whole page. Without JavaScript, nothing changes but full page loads.
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Callable
 from functools import lru_cache, wraps
@@ -77,12 +78,14 @@ def page(request: HtmxHttpRequest, template: str, context: dict[str, Any], statu
 
 
 def kept_in_memory(view: View) -> View:
-    """For pages that are the same for everyone at a given address (the start page, a stored result): each
-    process renders them once and then serves the bytes. Only successful pages are kept."""
+    """For pages that are the same for everyone at a given address (the start page, a wizard step, a stored
+    result): each process keeps the bytes of the ones most recently rendered. Only successful pages are kept;
+    the check page is not, as its form carries a per-visitor CSRF token."""
 
     @wraps(view)
     def wrapper(request: HtmxHttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        key = f"page:{request.scheme}://{request.get_host()}{request.path}:{is_partial(request)}"
+        address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}:{is_partial(request)}"
+        key = "page:" + hashlib.sha256(address.encode()).hexdigest()  # addresses can be long; keys must not
         content = caches["pages"].get(key)
         if content is not None:
             response = HttpResponse(content)
@@ -172,6 +175,7 @@ def how(request: HtmxHttpRequest) -> HttpResponse:
 
 
 @allow("GET")
+@kept_in_memory
 def step(request: HtmxHttpRequest, section_id: str) -> HttpResponse:
     ruleset = rulesets.current()
     ids = [section.id for section in ruleset.sections]
@@ -240,7 +244,22 @@ def check(request: HtmxHttpRequest) -> HttpResponse:
     incomplete = wizard.first_incomplete(ruleset, answers, ruleset.sections)
     if incomplete is not None:
         return redirect_to_incomplete(ruleset, incomplete, answers.given)
-    return page(request, "check.html", {"ruleset": ruleset, **summary(ruleset, answers.given, changeable=True)})
+    given = tuple(answers.given.items())
+    context = {"answers_block": check_answers(ruleset.version, given), "hidden_answers": hidden_answers(given)}
+    return page(request, "check.html", context)
+
+
+@lru_cache(maxsize=512)
+def check_answers(version: str, given: tuple[tuple[str, str], ...]) -> str:
+    """The check page's list of answers with their Change links: a function of the answers alone, so a
+    reload or a second visit with the same answers reuses it. The page's CSRF token is rendered apart."""
+    ruleset = rulesets.load_all()[version]
+    return render_to_string("check.html#answers", summary(ruleset, dict(given), changeable=True))
+
+
+@lru_cache(maxsize=512)
+def hidden_answers(given: tuple[tuple[str, str], ...]) -> str:
+    return render_to_string("check.html#hidden", {"given": dict(given)})
 
 
 def summary(ruleset: Ruleset, given: dict[str, str], *, changeable: bool) -> dict[str, Any]:

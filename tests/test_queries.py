@@ -44,3 +44,23 @@ def test_the_cached_page_and_the_htmx_partial_are_kept_apart(client):
     assert "<html" in full
     assert "<html" not in partial
     assert 'data-approach="open"' in partial
+
+
+def test_the_check_page_never_shares_a_csrf_token_between_visitors():
+    from django.test import Client
+
+    path = "/check/?" + "&".join(f"{q.id}=unsure" for q in ruleset.current().questions)
+    tokens = set()
+    for _ in range(2):
+        page = Client().get(path).content.decode()
+        tokens.add(page.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0])
+    assert len(tokens) == 2
+
+
+@pytest.mark.django_db
+def test_a_kept_step_page_is_the_page_as_rendered(client):
+    path = "/wizard/customization/?budget=minimal&volume=light&compute=none"
+    first, second = client.get(path), client.get(path)
+    assert first.content == second.content
+    assert 'value="minimal"' in second.content.decode()
+    assert client.get(path, headers={"HX-Request": "true"}).content != first.content

@@ -159,7 +159,7 @@ def test_server_errors_get_our_plain_page_that_leaks_nothing(client, monkeypatch
 
     monkeypatch.setattr(views.rulesets, "current", explode)
     client.raise_request_exception = False
-    response = client.get("/wizard/budget/")
+    response = client.get("/check/")  # never kept in memory, so it always reaches the broken code
     assert response.status_code == 500
     body = response.content.decode()
     assert "Something went wrong on our side" in body
