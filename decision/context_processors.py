@@ -2,6 +2,7 @@ from functools import cache
 
 from django.http import HttpRequest
 from django.templatetags.static import static
+from django.urls import reverse
 
 
 @cache
@@ -16,5 +17,11 @@ def _assets() -> dict[str, str]:
     }
 
 
+@cache
+def _links() -> dict[str, str]:
+    return {"start": reverse("start"), "how": reverse("how"), "results": reverse("result-create")}
+
+
 def assets(request: HttpRequest) -> dict[str, dict[str, str]]:
-    return {"assets": _assets()}
+    """Static file URLs and the site's fixed links, worked out once per process."""
+    return {"assets": _assets(), "links": _links()}
