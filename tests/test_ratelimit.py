@@ -1,6 +1,8 @@
 """Creating results is limited per client address, in the shared cache."""
 
 import pytest
+from django.conf import settings
+from django.core.cache import caches
 from django.test import Client
 
 from decision import ratelimit
@@ -20,6 +22,12 @@ ANSWERS = {
     "timeline": "weeks",
     "independence": "low",
 }
+
+
+@pytest.fixture(autouse=True)
+def fresh_counts():
+    # With Redis the counts outlive each test's database transaction.
+    caches[settings.RATE_LIMIT_CACHE].clear()
 
 
 @pytest.fixture
