@@ -74,6 +74,8 @@ def page(request: HtmxHttpRequest, template: str, context: dict[str, Any], statu
     """The whole page, or under htmx only its content partial (htmx pushes the final URL, redirects and all)."""
     response = render(request, f"{template}#content" if is_partial(request) else template, context, status=status)
     patch_vary_headers(response, ["HX-Request"])
+    if status >= 400:
+        response["HX-Push-Url"] = "false"  # show the error in the page, but keep the address the user came from
     return response
 
 

@@ -128,6 +128,7 @@ def test_under_htmx_an_error_comes_back_as_page_content(client):
     body = response.content.decode()
     assert "Page not found" in body
     assert "<html" not in body
+    assert response["HX-Push-Url"] == "false"  # the address bar keeps the page the user was on
 
 
 @pytest.mark.django_db

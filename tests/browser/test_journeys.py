@@ -12,6 +12,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.core.cache import caches
 from playwright.sync_api import Locator, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
@@ -461,3 +462,35 @@ def test_page_has_no_axe_violations(new_page, browser_watcher, name, phone):
 
     results = Axe().run(page, options=AXE_OPTIONS)
     assert results.violations_count == 0, results.generate_report()
+
+
+# ---------------------------------------------------------------- errors under htmx
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_past_the_rate_limit_the_page_says_when_to_retry_and_keeps_the_answers(
+    new_page, live_server, settings, browser_watcher, javascript
+):
+    settings.RATE_LIMIT_RESULTS = 1
+    caches[settings.RATE_LIMIT_CACHE].clear()  # counts from earlier tests on this address
+    browser_watcher.allow(r"status of 429")
+    answers = QUICK_START
+    check = url(live_server.url, "/check/", answers)
+    page = new_page(javascript=javascript)
+    page.goto(check)
+    page.get_by_role("button", name="Get my recommendation").click()
+    expect_result(page, verdict(answers), focused=javascript)
+
+    page.goto(check)
+    if javascript:
+        mark_document(page)
+    page.get_by_role("button", name="Get my recommendation").click()
+    heading = page.get_by_role("heading", level=1)
+    expect(heading).to_have_text("Too many results from your connection")
+    expect(page.get_by_text("try again in")).to_be_visible()
+    if javascript:
+        expect_same_document(page)  # shown inside the page by htmx, not swallowed
+        expect(heading).to_be_focused()
+        assert urlsplit(page.url).path == "/check/", "an error must not replace the address"
+    page.get_by_role("link", name="Back to your answers").click()
+    expect_check_page(page, live_server.url, answers, focused=False)
