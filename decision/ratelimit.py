@@ -53,15 +53,18 @@ def _incr(cache: BaseCache, key: str, timeout: int) -> int:
 def _count(cache: BaseCache, key: str, timeout: int) -> int:
     if not isinstance(cache, DatabaseCache):
         return _incr(cache, key, timeout)  # Redis and local memory increment atomically
-    # The database cache increments by reading then writing. Inside one transaction that is atomic on SQLite
-    # (immediate transactions take the write lock first); on PostgreSQL an advisory lock on the key does it.
+    # The database cache has no atomic increment, so read and write inside one transaction: atomic on SQLite
+    # (immediate transactions take the write lock first), and on PostgreSQL an advisory lock on the key does
+    # it. A plain get and set is four queries where add and incr would be seven.
     alias = router.db_for_write(cache.cache_model_class)
     with transaction.atomic(using=alias):
         connection = connections[alias]
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [zlib.crc32(key.encode())])
-        return _incr(cache, key, timeout)
+        count = (cache.get(key) or 0) + 1
+        cache.set(key, count, timeout=timeout)
+        return count
 
 
 def hit(scope: str, address: str, *, now: float | None = None) -> Allowance:

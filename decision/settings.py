@@ -176,7 +176,12 @@ CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
         if REDIS_URL
-        else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "decision_cache"}
+        else {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "decision_cache",
+            # Culling drops live entries once the table is full, which would forget counts: keep it roomy.
+            "OPTIONS": {"MAX_ENTRIES": 1_000_000},
+        }
     ),
     "pages": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",

@@ -25,7 +25,7 @@ ANSWERS = {
 
 
 @pytest.fixture(autouse=True)
-def fresh_counts():
+def fresh_counts(db):
     # With Redis the counts outlive each test's database transaction.
     caches[settings.RATE_LIMIT_CACHE].clear()
 
