@@ -144,12 +144,14 @@ def results(request: HttpRequest) -> HttpResponse:
     answers = parse_answers(request)
     if isinstance(answers, JsonResponse):
         return answers
-    allowance = ratelimit.hit("results", ratelimit.client_address(request))
-    if not allowance.allowed:
-        response = error(429, f"Too many results created from this address; try again in {allowance.retry_after} s.")
-        response["Retry-After"] = str(allowance.retry_after)
+    try:
+        result = services.result_create(
+            ruleset=rulesets.current(), answers=answers, client=ratelimit.client_address(request)
+        )
+    except services.RateLimited as limited:
+        response = error(429, f"Too many results created from this address; try again in {limited.retry_after} s.")
+        response["Retry-After"] = str(limited.retry_after)
         return response
-    result = services.result_create(ruleset=rulesets.current(), answers=answers)
     response = JsonResponse(stored_result(request, result).model_dump(mode="json"), status=201)
     response["Location"] = reverse("api-result", args=[result.id])
     return response

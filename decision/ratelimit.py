@@ -57,7 +57,7 @@ def _count(cache: BaseCache, key: str, timeout: int) -> int:
     # (immediate transactions take the write lock first), and on PostgreSQL an advisory lock on the key does
     # it. A plain get and set is four queries where add and incr would be seven.
     alias = router.db_for_write(cache.cache_model_class)
-    with transaction.atomic(using=alias):
+    with transaction.atomic(using=alias, savepoint=False):  # within a caller's transaction, no savepoint
         connection = connections[alias]
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:

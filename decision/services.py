@@ -4,20 +4,33 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from decision import rules
+from django.db import transaction
+
+from decision import ratelimit, rules
 from decision.models import Result
 from decision.ruleset import Ruleset
 
 
-def result_create(*, ruleset: Ruleset, answers: Mapping[str, str | None]) -> Result:
-    """Compute a recommendation from allow-listed answers and store it, with the ruleset version."""
+class RateLimited(Exception):
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"rate limited; retry after {retry_after} s")
+        self.retry_after = retry_after
+
+
+def result_create(*, ruleset: Ruleset, answers: Mapping[str, str | None], client: str | None = None) -> Result:
+    """Compute a recommendation from allow-listed answers and store it, with the ruleset version.
+
+    With a client address, the creation counts against that address's allowance first (RateLimited past
+    it). The recommendation is computed before the transaction, so the write lock is held only for the
+    count and the insert, in one transaction rather than two."""
     given = rules.complete(ruleset, answers)
-    recommendation = rules.recommend(ruleset, given)
-    return Result.objects.create(
-        answers=given,
-        ruleset_version=ruleset.version,
-        recommendation=recommendation.model_dump(mode="json"),
-    )
+    recommendation = rules.recommend(ruleset, given).model_dump(mode="json")
+    with transaction.atomic():
+        if client is not None:
+            allowance = ratelimit.hit("results", client)
+            if not allowance.allowed:
+                raise RateLimited(allowance.retry_after)
+        return Result.objects.create(answers=given, ruleset_version=ruleset.version, recommendation=recommendation)
 
 
 def result_get(result_id: str) -> Result | None:

@@ -294,10 +294,12 @@ def result_create(request: HtmxHttpRequest) -> HttpResponse:
             "link_text": "Review your answers",
         }
         return page(request, "error.html", context, status=400)
-    allowance = ratelimit.hit("results", ratelimit.client_address(request))
-    if not allowance.allowed:
-        return too_many_requests(request, allowance.retry_after, check_url(ruleset, answers.given))
-    result = services.result_create(ruleset=ruleset, answers=answers.given)
+    try:
+        result = services.result_create(
+            ruleset=ruleset, answers=answers.given, client=ratelimit.client_address(request)
+        )
+    except services.RateLimited as limited:
+        return too_many_requests(request, limited.retry_after, check_url(ruleset, answers.given))
     return HttpResponseRedirect(reverse("result", args=[result.id]), status=303)
 
 
