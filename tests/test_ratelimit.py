@@ -4,24 +4,12 @@ import pytest
 from django.conf import settings
 from django.core.cache import caches
 from django.test import Client
+from profiles import START_UP
 
 from decision import ratelimit
 from decision.models import Result
 
-ANSWERS = {
-    "budget": "minimal",
-    "volume": "light",
-    "compute": "none",
-    "customization": "none",
-    "task_scope": "broad",
-    "expertise": "none",
-    "data_sensitivity": "public",
-    "transparency": "no",
-    "exposure": "public",
-    "support": "vendor",
-    "timeline": "weeks",
-    "independence": "low",
-}
+ANSWERS = START_UP
 
 
 @pytest.fixture(autouse=True)

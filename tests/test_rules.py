@@ -1,23 +1,11 @@
 """The engine: answers in, recommendation out."""
 
+from profiles import START_UP
+
 from decision import rules, ruleset
 from decision.ruleset import UNSURE
 
 CURRENT = ruleset.current()
-START_UP = {
-    "budget": "minimal",
-    "volume": "light",
-    "compute": "none",
-    "customization": "none",
-    "task_scope": "broad",
-    "expertise": "none",
-    "data_sensitivity": "public",
-    "transparency": "no",
-    "exposure": "public",
-    "support": "vendor",
-    "timeline": "weeks",
-    "independence": "low",
-}
 
 
 def test_same_answers_give_the_same_recommendation():
