@@ -293,7 +293,8 @@ def main() -> int:
         for pid in pids:
             print(f"  worker {pid}: {peak_rss_mb(pid):.1f} MB")
 
-        print("\nWeight as sent (gzip), HTML alone and with every asset it loads (a first visit):")
+        print("\nWeight as sent to a browser that accepts gzip (static files come precompressed; the app sends HTML")
+        print("as it is, leaving compression to the proxy), HTML alone and with every asset it loads (a first visit):")
         for name, path in list(pages.items())[1:]:
             html, total, foreign = page_weight(base, path)
             print(
