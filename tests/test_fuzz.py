@@ -9,6 +9,8 @@ from urllib.parse import quote
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -118,7 +120,20 @@ def test_looking_up_any_id_is_a_404_not_a_crash(existing, result_id):
 schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application)
 
 
+@pytest.fixture
+def connection_kept():
+    # Calling the WSGI app directly fires request_started and request_finished, which would close the
+    # database connection in the middle of the test's transaction (PostgreSQL then fails). Django's own test
+    # client disconnects them in the same way.
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
+    yield
+    for signal in (request_started, request_finished):
+        signal.connect(close_old_connections)
+
+
 @pytest.mark.django_db
+@pytest.mark.usefixtures("connection_kept")
 @schema.parametrize()
 @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
 def test_the_api_keeps_its_openapi_promises(case):
