@@ -1,13 +1,11 @@
-"""The JSON API: pydantic schemas in, pydantic schemas out.
-
-There are no sessions or cookies behind the API, so it is exempt from CSRF: a forged request could only
-compute or store an anonymous result, which anyone may do.
-"""
+"""The JSON API: pydantic schemas in, pydantic schemas out."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime
+from functools import wraps
 from typing import Any, Literal
 
 from django.core.exceptions import RequestDataTooBig
@@ -19,8 +17,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from decision import ratelimit, rules, services
 from decision import ruleset as rulesets
 from decision.ruleset import Approach
-
-MAX_JSON_DEPTH = 8
 
 
 class RecommendRequest(BaseModel):
@@ -76,16 +72,6 @@ def error(status: int, message: str, fields: list[FieldError] | None = None) -> 
     return JsonResponse(body.model_dump(mode="json"), status=status)
 
 
-def too_deep(value: Any, depth: int = 0) -> bool:
-    if depth > MAX_JSON_DEPTH:
-        return True
-    if isinstance(value, dict):
-        return any(too_deep(item, depth + 1) for item in value.values())
-    if isinstance(value, list):
-        return any(too_deep(item, depth + 1) for item in value)
-    return False
-
-
 def no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     keys = [key for key, _ in pairs]
     if len(set(keys)) != len(keys):
@@ -99,11 +85,15 @@ def parse_answers(request: HttpRequest) -> dict[str, str | None] | JsonResponse:
         body = request.body
     except RequestDataTooBig:
         return error(413, "The request body is too large.")
+    if body and request.content_type != "application/json":
+        # Only JSON: a browser can send a cross-site form or text/plain POST without asking first, but not
+        # application/json, so no other site can spend a visitor's allowance through the API.
+        return error(415, "Send the body as application/json.")
     try:
         data = json.loads(body.decode("utf-8"), object_pairs_hook=no_duplicate_keys)
     except (ValueError, RecursionError):  # bad UTF-8 or JSON, a repeated key, or nesting deep enough to recurse
         return error(400, 'The request body must be JSON in UTF-8, for example {"answers": {"budget": "minimal"}}.')
-    if not isinstance(data, dict) or too_deep(data):
+    if not isinstance(data, dict):
         return error(400, 'The request body must be a JSON object such as {"answers": {...}}.')
     try:
         request_body = RecommendRequest.model_validate(data)
@@ -124,10 +114,32 @@ def recommendation_out(recommendation: dict[str, Any], version: str) -> dict[str
     return {**{key: recommendation[key] for key in keys}, "ruleset": version}
 
 
-@csrf_exempt
+JsonView = Callable[..., HttpResponse]
+
+
+def allow(*methods: str) -> Callable[[JsonView], JsonView]:
+    """Wrong methods get a JSON 405 with Allow. No cookies or sessions stand behind the API, so it needs no
+    CSRF token: requests that change anything must be application/json, which a browser will not send to
+    another site without its consent (see parse_answers)."""
+    allowed = [*methods, "HEAD"] if "GET" in methods else list(methods)
+
+    def decorator(view: JsonView) -> JsonView:
+        @csrf_exempt
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if request.method not in allowed:
+                response = error(405, f"Use {' or '.join(methods)} here.")
+                response["Allow"] = ", ".join(allowed)
+                return response
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+@allow("POST")
 def recommend(request: HttpRequest) -> HttpResponse:
-    if request.method != "POST":
-        return method_not_allowed(["POST"])
     answers = parse_answers(request)
     if isinstance(answers, JsonResponse):
         return answers
@@ -137,10 +149,8 @@ def recommend(request: HttpRequest) -> HttpResponse:
     return JsonResponse(body.model_dump(mode="json"))
 
 
-@csrf_exempt
+@allow("POST")
 def results(request: HttpRequest) -> HttpResponse:
-    if request.method != "POST":
-        return method_not_allowed(["POST"])
     answers = parse_answers(request)
     if isinstance(answers, JsonResponse):
         return answers
@@ -169,26 +179,16 @@ def stored_result(request: HttpRequest, result: Any) -> StoredResultOut:
     )
 
 
-@csrf_exempt
+@allow("GET")
 def result_detail(request: HttpRequest, result_id: str) -> HttpResponse:
-    if request.method not in ("GET", "HEAD"):
-        return method_not_allowed(["GET"])
     result = services.result_get(result_id)
     if result is None:
         return error(404, "No result has that id.")
     return JsonResponse(stored_result(request, result).model_dump(mode="json"))
 
 
-def method_not_allowed(allowed: list[str]) -> JsonResponse:
-    response = error(405, f"Use {' or '.join(allowed)} here.")
-    response["Allow"] = ", ".join(allowed)
-    return response
-
-
-@csrf_exempt
+@allow("GET")
 def openapi(request: HttpRequest) -> JsonResponse:
-    if request.method not in ("GET", "HEAD"):
-        return method_not_allowed(["GET"])
     ruleset = rulesets.current()
     components: dict[str, Any] = {}
 
@@ -216,9 +216,10 @@ def openapi(request: HttpRequest) -> JsonResponse:
     errors = {
         "400": json_response("The body is not a JSON object.", ErrorOut),
         "413": json_response("The body is too large.", ErrorOut),
-        "429": json_response("Too many results from this address; see Retry-After.", ErrorOut),
+        "415": json_response("The body is not sent as application/json.", ErrorOut),
         "422": json_response("An unknown question or value; each field is named.", ErrorOut),
     }
+    limited = {"429": json_response("Too many results from this address; see Retry-After.", ErrorOut)}
     document = {
         "openapi": "3.1.0",
         "info": {
@@ -241,7 +242,7 @@ def openapi(request: HttpRequest) -> JsonResponse:
                     "operationId": "createResult",
                     "summary": "Compute and store a recommendation; returns its id and share link",
                     "requestBody": request_body,
-                    "responses": {"201": json_response("The stored result.", StoredResultOut), **errors},
+                    "responses": {"201": json_response("The stored result.", StoredResultOut), **errors, **limited},
                 }
             },
             "/api/results/{id}": {

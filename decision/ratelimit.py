@@ -36,9 +36,15 @@ def client_address(request: HttpRequest) -> str:
         if forwarded:
             address = forwarded[-hops] if len(forwarded) >= hops else forwarded[0]
     try:
-        return str(ipaddress.ip_address(address))
+        parsed = ipaddress.ip_address(address)
     except ValueError:
         return "unknown"
+    if isinstance(parsed, ipaddress.IPv6Address):
+        if parsed.ipv4_mapped:
+            return str(parsed.ipv4_mapped)
+        # One IPv6 subscriber usually holds a whole /64: counting single addresses would let it walk around.
+        return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
+    return str(parsed)
 
 
 def _incr(cache: BaseCache, key: str, timeout: int) -> int:

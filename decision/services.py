@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from django.db import transaction
+from django.db import DatabaseError, connection, transaction
 
 from decision import ratelimit, rules
 from decision.models import Result
@@ -26,11 +26,22 @@ def result_create(*, ruleset: Ruleset, answers: Mapping[str, str | None], client
     given = rules.complete(ruleset, answers)
     recommendation = rules.recommend(ruleset, given).model_dump(mode="json")
     with transaction.atomic():
-        if client is not None:
-            allowance = ratelimit.hit("results", client)
-            if not allowance.allowed:
-                raise RateLimited(allowance.retry_after)
-        return Result.objects.create(answers=given, ruleset_version=ruleset.version, recommendation=recommendation)
+        allowance = ratelimit.hit("results", client) if client is not None else None
+        if allowance is None or allowance.allowed:
+            return Result.objects.create(answers=given, ruleset_version=ruleset.version, recommendation=recommendation)
+    # Outside the transaction, so that a refused attempt counts, as it does with Redis.
+    raise RateLimited(allowance.retry_after)
+
+
+def database_answers() -> bool:
+    """Whether the database answers a trivial query."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        return False
+    return True
 
 
 def result_get(result_id: str) -> Result | None:

@@ -158,13 +158,12 @@ CSRF_FAILURE_VIEW = "decision.views.csrf_failure"
 HTTPS = env_bool("HTTPS", not DEBUG)
 if HTTPS:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain HTTP
     SECURE_HSTS_SECONDS = 31_536_000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
-    SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     CSRF_COOKIE_NAME = "__Host-csrftoken"
-    SESSION_COOKIE_NAME = "__Host-sessionid"
 if env_bool("TRUST_PROXY_HEADERS", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
@@ -179,15 +178,16 @@ CACHES = {
         else {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "decision_cache",
-            # Culling drops live entries once the table is full, which would forget counts: keep it roomy.
-            "OPTIONS": {"MAX_ENTRIES": 1_000_000},
+            # Every write counts the table, and culling (at MAX_ENTRIES) drops expired counters first, then
+            # live ones: room for 20,000 client addresses per window. Beyond that, use Redis.
+            "OPTIONS": {"MAX_ENTRIES": 20_000},
         }
     ),
     "pages": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "result-pages",
         "TIMEOUT": None,
-        # At most about 10 MB per worker: pages weigh 5 to 25 KB.
+        # 10 to 15 MB per worker at most: pages weigh 5 to 25 KB.
         "OPTIONS": {"MAX_ENTRIES": env_int("PAGE_CACHE_ENTRIES", 600)},
     },
 }

@@ -14,12 +14,10 @@ from functools import lru_cache, wraps
 from typing import Any
 
 from django.core.cache import caches
-from django.db import connection
 from django.http import (
     Http404,
     HttpRequest,
     HttpResponse,
-    HttpResponsePermanentRedirect,
     HttpResponseRedirect,
     JsonResponse,
 )
@@ -29,6 +27,7 @@ from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
+from django.utils.http import urlencode
 from django.views.decorators.cache import cache_control
 from django_htmx.middleware import HtmxDetails
 
@@ -70,35 +69,46 @@ def allow(*methods: str) -> Callable[[View], View]:
     return decorator
 
 
+# Whether a page comes whole or as its content partial depends on these request headers.
+VARY = ["HX-Request", "HX-History-Restore-Request"]
+
+
 def page(request: HtmxHttpRequest, template: str, context: dict[str, Any], status: int = 200) -> HttpResponse:
     """The whole page, or under htmx only its content partial (htmx pushes the final URL, redirects and all)."""
-    response = render(request, f"{template}#content" if is_partial(request) else template, context, status=status)
-    patch_vary_headers(response, ["HX-Request"])
+    partial = is_partial(request)
+    template_name = f"{template}#content" if partial else template
+    response = render(request, template_name, {**context, "partial": partial}, status=status)
+    patch_vary_headers(response, VARY)
     if status >= 400:
         response["HX-Push-Url"] = "false"  # show the error in the page, but keep the address the user came from
     return response
 
 
-def kept_in_memory(view: View) -> View:
+def kept_in_memory(reads: tuple[str, ...] = ()) -> Callable[[View], View]:
     """For pages that are the same for everyone at a given address (the start page, a wizard step, a stored
     result): each process keeps the bytes of the ones most recently rendered. Only successful pages are kept;
-    the check page is not, as its form carries a per-visitor CSRF token."""
+    the check page is not, as its form carries a per-visitor CSRF token. The key holds only the query
+    parameters the view ``reads``, in a fixed order, so junk parameters cannot fill the cache with copies."""
 
-    @wraps(view)
-    def wrapper(request: HtmxHttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}:{is_partial(request)}"
-        key = "page:" + hashlib.sha256(address.encode()).hexdigest()  # addresses can be long; keys must not
-        content = caches["pages"].get(key)
-        if content is not None:
-            response = HttpResponse(content)
-            patch_vary_headers(response, ["HX-Request"])
+    def decorator(view: View) -> View:
+        @wraps(view)
+        def wrapper(request: HtmxHttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            query = urlencode([(name, value) for name in reads for value in request.GET.getlist(name)])
+            address = f"{request.scheme}://{request.get_host()}{request.path}?{query}:{is_partial(request)}"
+            key = "page:" + hashlib.sha256(address.encode()).hexdigest()  # addresses can be long; keys must not
+            content = caches["pages"].get(key)
+            if content is not None:
+                response = HttpResponse(content)
+                patch_vary_headers(response, VARY)
+                return response
+            response = view(request, *args, **kwargs)
+            if response.status_code == 200:
+                caches["pages"].set(key, response.content)
             return response
-        response = view(request, *args, **kwargs)
-        if response.status_code == 200:
-            caches["pages"].set(key, response.content)
-        return response
 
-    return wrapper
+        return wrapper
+
+    return decorator
 
 
 def is_partial(request: HtmxHttpRequest) -> bool:
@@ -123,7 +133,7 @@ def redirect_to_incomplete(ruleset: Ruleset, section: Section, given: dict[str, 
 
 @allow("GET")
 @cache_control(public=True, max_age=3600)
-@kept_in_memory
+@kept_in_memory()
 def start(request: HtmxHttpRequest) -> HttpResponse:
     ruleset = rulesets.current()
     first = ruleset.sections[0]
@@ -136,7 +146,7 @@ def start(request: HtmxHttpRequest) -> HttpResponse:
 
 @allow("GET")
 @cache_control(public=True, max_age=3600)
-@kept_in_memory
+@kept_in_memory()
 def how(request: HtmxHttpRequest) -> HttpResponse:
     """Every question, option and rule of the current ruleset, with its weight: nothing is hidden."""
     ruleset = rulesets.current()
@@ -148,8 +158,8 @@ def how(request: HtmxHttpRequest) -> HttpResponse:
             for option in question.options:
                 own = [
                     rule
-                    for rule in ruleset.rules
-                    if len(rule.when) == 1 and option.value in rule.when.get(question.id, ())
+                    for rule in ruleset.rules_by_question[question.id]
+                    if len(rule.when) == 1 and option.value in rule.when[question.id]
                 ]
                 note = ruleset.neutral_notes.get((question.id, option.value), "")
                 options.append({"option": option, "rules": own, "neutral": note})
@@ -177,7 +187,7 @@ def how(request: HtmxHttpRequest) -> HttpResponse:
 
 
 @allow("GET")
-@kept_in_memory
+@kept_in_memory(reads=(*(q.id for q in rulesets.current().questions), "errors", "return"))
 def step(request: HtmxHttpRequest, section_id: str) -> HttpResponse:
     ruleset = rulesets.current()
     ids = [section.id for section in ruleset.sections]
@@ -273,10 +283,11 @@ def summary(ruleset: Ruleset, given: dict[str, str], *, changeable: bool) -> dic
         section_url = f"{reverse('step', args=[section.id])}?{query}"
         for question in ruleset.questions_by_section[section.id]:
             value = given.get(question.id, rulesets.UNSURE)
-            change = f"{section_url}#q-{question.id}" if changeable else ""
+            # Straight to the chosen answer's radio, so keyboard focus lands inside the question.
+            change = f"{section_url}#{question.id}-{value}" if changeable else ""
             rows.append({"question": question, "value": value, "label": question.label(value), "change": change})
         groups.append({"section": section, "rows": rows})
-    return {"groups": groups, "given": given}
+    return {"groups": groups}
 
 
 @allow("POST")
@@ -317,9 +328,22 @@ def too_many_requests(request: HtmxHttpRequest, retry_after: int, answers_url: s
     return response
 
 
+def noindex(view: View) -> View:
+    """Ask search engines not to index the page: a shared result belongs to whoever shared it."""
+
+    @wraps(view)
+    def wrapper(request: HtmxHttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        return response
+
+    return wrapper
+
+
 @allow("GET")
 @cache_control(public=True, max_age=86400)
-@kept_in_memory
+@noindex
+@kept_in_memory()
 def result_detail(request: HtmxHttpRequest, result_id: str) -> HttpResponse:
     """A stored result never changes, so its page is rendered once per process and kept."""
     result = services.result_get(result_id)
@@ -361,7 +385,7 @@ def render_result(request: HtmxHttpRequest, result: Result) -> HttpResponse:
                 if reason["favours"] == approach
             ],
         }
-        for approach in sorted(rulesets.APPROACHES, key=lambda a: -scores[a])
+        for approach in sorted(ruleset.tie_break.order, key=lambda a: -scores[a])  # stable: ties in tie-break order
     ]
     context = {
         "result": result,
@@ -389,36 +413,35 @@ def render_result(request: HtmxHttpRequest, result: Result) -> HttpResponse:
 @allow("GET")
 @cache_control(public=True, max_age=86400)
 def robots_txt(request: HttpRequest) -> HttpResponse:
-    # Shared results belong to whoever shared them: keep them, and the API, out of search engines.
-    return HttpResponse("User-agent: *\nDisallow: /r/\nDisallow: /api/\n", content_type="text/plain")
+    # Result pages stay crawlable so that search engines can see their "noindex" header (a disallowed page can
+    # still be indexed from links elsewhere); the API has nothing for them.
+    return HttpResponse("User-agent: *\nDisallow: /api/\n", content_type="text/plain")
 
 
 @allow("GET")
 def favicon(request: HttpRequest) -> HttpResponse:
-    return HttpResponsePermanentRedirect(static("icon.svg"))
+    return HttpResponseRedirect(static("icon.svg"))  # not permanent: the hashed name changes with the icon
 
 
 @allow("GET")
 def healthz(request: HttpRequest) -> JsonResponse:
     """Whether the database answers: for load balancers and monitors."""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-    except Exception:  # any failure to reach the database means unhealthy, whatever the driver raised
+    if not services.database_answers():
         return JsonResponse({"status": "unavailable", "database": "unreachable"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
 
 
-def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+def csrf_failure(request: HtmxHttpRequest, reason: str = "") -> HttpResponse:
+    ruleset = rulesets.current()
+    answers = wizard.parse(ruleset, request.POST)
     context = {
         "title": "This form has expired",
-        "message": "For your security, forms can only be sent from this site's own pages. "
-        "Go back, reload the page and submit it again; your answers are kept in the address.",
-        "link": reverse("start"),
-        "link_text": "Start page",
+        "message": "For your security, forms can only be sent from this site's own pages, and this one was "
+        "too old or came from elsewhere. Nothing was saved. Your answers are kept: review them and send again.",
+        "link": check_url(ruleset, answers.given) if answers.given else reverse("start"),
+        "link_text": "Review your answers" if answers.given else "Start page",
     }
-    return render(request, "error.html", context, status=403)
+    return page(request, "error.html", context, status=403)
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
@@ -446,13 +469,12 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
 
 def server_error(request: HttpRequest) -> HttpResponse:
     if request.path.startswith("/api/"):
-        return JsonResponse(
-            {"error": "Something went wrong on our side; nothing was changed.", "fields": []}, status=500
-        )
+        message = "Something went wrong on our side; nothing was changed."
+        return JsonResponse({"error": message, "fields": []}, status=500)
     context = {
         "title": "Something went wrong on our side",
         "message": "The error has been logged. Nothing you saved earlier was changed; please try again.",
         "link": "/",
         "link_text": "Start page",
     }
-    return render(request, "error.html", context, status=500)
+    return page(request, "error.html", context, status=500)  # type: ignore[arg-type]

@@ -9,13 +9,6 @@
     target.focus({ preventScroll: true });
   }
 
-  function announce(text) {
-    var region = document.getElementById("announcer");
-    if (!region) return;
-    region.textContent = "";
-    window.setTimeout(function () { region.textContent = text; }, 100);
-  }
-
   function enableCopy(root) {
     root.querySelectorAll("[data-copy-target]").forEach(function (button) {
       var field = document.getElementById(button.getAttribute("data-copy-target"));
@@ -55,7 +48,10 @@
   document.addEventListener("htmx:beforeRequest", function (event) {
     var form = event.detail.elt;
     if (!form.matches || !form.matches("form.step-form")) return;
-    var query = new URLSearchParams(new FormData(form)).toString();
+    var params = new URLSearchParams(new FormData(form));
+    var returning = new URLSearchParams(location.search).get("return");
+    if (returning) params.set("return", returning);  // a step opened from the check page returns there
+    var query = params.toString();
     history.replaceState({ htmx: true }, "", location.pathname + (query ? "?" + query : ""));
   });
 
@@ -64,7 +60,6 @@
     if (event.detail.target !== main) return;
     window.scrollTo(0, 0);
     enableCopy(main);
-    focusTop(main);
-    announce(document.title.split(" – ")[0]);
+    focusTop(main);  // screen readers read the newly focused heading (or error summary): that is the announcement
   });
 })();

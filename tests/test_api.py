@@ -428,13 +428,13 @@ def test_openapi_lists_every_question_and_its_values(api):
         pytest.param(
             "/api/openapi.json",
             "post",
-            "GET",
+            "GET, HEAD",
             id="openapi-post",
         ),
         pytest.param(
             "/api/results/doesnotexist12345",
             "put",
-            "GET",
+            "GET, HEAD",
             id="result-put",
         ),
         pytest.param("/api/results", "delete", "POST", id="results-delete"),
@@ -446,6 +446,16 @@ def test_wrong_method_is_a_json_405_with_allow(api, path, method, allow):
     assert response.status_code == 405
     assert is_json(response)
     assert response["Allow"] == allow
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data"])
+def test_only_json_bodies_are_accepted_so_other_sites_cannot_post(api, content_type):
+    # A browser sends these content types cross-site without a preflight; application/json it does not.
+    response = api.post("/api/results", b'{"answers": {}}', content_type=content_type)
+    assert response.status_code == 415
+    assert is_json(response)
+    assert not Result.objects.exists()
 
 
 def test_json_in_another_unicode_encoding_is_refused(api):

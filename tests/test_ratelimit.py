@@ -119,3 +119,12 @@ def test_garbage_addresses_are_not_used_as_keys(rf, settings):
     settings.TRUSTED_PROXY_HOPS = 1
     request = rf.get("/", REMOTE_ADDR="203.0.113.9", HTTP_X_FORWARDED_FOR="<script>, not-an-ip")
     assert ratelimit.client_address(request) == "unknown"
+
+
+def test_an_ipv6_client_is_counted_by_its_64_block(rf):
+    first = rf.get("/", REMOTE_ADDR="2001:db8:1:2::1")
+    second = rf.get("/", REMOTE_ADDR="2001:db8:1:2:ffff::9")
+    other = rf.get("/", REMOTE_ADDR="2001:db8:1:3::1")
+    assert ratelimit.client_address(first) == ratelimit.client_address(second) == "2001:db8:1:2::/64"
+    assert ratelimit.client_address(other) != ratelimit.client_address(first)
+    assert ratelimit.client_address(rf.get("/", REMOTE_ADDR="::ffff:192.0.2.7")) == "192.0.2.7"

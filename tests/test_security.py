@@ -17,6 +17,7 @@ def csp_directives(response):
     )
 
 
+@pytest.mark.django_db
 @pytest.mark.parametrize("path", ["/", "/wizard/budget/", "/how-it-decides/", "/healthz", "/no-such-page/"])
 def test_every_response_carries_a_strict_content_security_policy(client, path):
     response = client.get(path)
@@ -174,13 +175,19 @@ def test_a_forged_host_header_is_refused_with_400_not_a_crash():
     assert "could not be understood" in response.content.decode()
 
 
-def test_search_engines_are_asked_to_leave_shared_results_alone(client):
-    response = client.get("/robots.txt")
-    assert response.status_code == 200
-    assert "Disallow: /r/" in response.content.decode()
+@pytest.mark.django_db
+def test_search_engines_are_asked_not_to_index_shared_results(client):
+    from decision import ruleset, services
+
+    result = services.result_create(ruleset=ruleset.current(), answers={})
+    for _ in range(2):  # the second comes from the kept page
+        assert client.get(f"/r/{result.id}/")["X-Robots-Tag"] == "noindex, nofollow"
+    robots = client.get("/robots.txt").content.decode()
+    assert "Disallow: /api/" in robots
+    assert "/r/" not in robots  # crawlers must be able to fetch a result to see its noindex
 
 
 def test_the_browsers_favicon_request_finds_our_icon(client):
     response = client.get("/favicon.ico")
-    assert response.status_code == 301
+    assert response.status_code == 302
     assert response["Location"].startswith("/static/icon.")

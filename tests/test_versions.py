@@ -49,3 +49,17 @@ def test_a_stored_result_is_the_recommendation_as_computed(client):
     assert stored.answers["budget"] == "unsure"
     assert len(stored.answers) == 12
     assert f'data-approach="{stored.recommendation["approach"]}"' in client.get(f"/r/{result.id}/").content.decode()
+
+
+# A released ruleset file never changes: stored results render their question texts and labels from it.
+# Changing the rules or the wording means a new file with a new version. Add each new file here when it ships.
+RELEASED = {"v1.toml": "f1ec439292258c8f6b0774f014f82a5b9098e4dc448aca34f52346afaa8d2be1"}
+
+
+def test_released_ruleset_files_never_change():
+    import hashlib
+
+    for name, digest in RELEASED.items():
+        assert hashlib.sha256((ruleset.RULESETS_DIR / name).read_bytes()).hexdigest() == digest, (
+            f"{name} has changed since it was released: put the change in a new version file instead"
+        )

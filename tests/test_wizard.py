@@ -307,7 +307,7 @@ def test_check_page_lists_every_answer_with_a_change_link(client):
         link = urlsplit(href)
         assert link.path == f"/wizard/{SECTION_OF[question]}/"
         assert dict(parse_qsl(link.query)) == {**ANSWERS, "return": "check"}
-        assert link.fragment == f"q-{question}"
+        assert link.fragment == f"{question}-{ANSWERS[question]}"  # the chosen answer's radio
 
 
 def test_check_page_form_posts_every_answer(client):
