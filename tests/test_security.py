@@ -191,3 +191,25 @@ def test_the_browsers_favicon_request_finds_our_icon(client):
     response = client.get("/favicon.ico")
     assert response.status_code == 302
     assert response["Location"].startswith("/static/icon.")
+
+
+@pytest.mark.django_db
+def test_an_expired_form_under_htmx_shows_its_error_in_the_page_and_keeps_the_answers():
+    answers = {q: "unsure" for q in QUESTIONS}
+    response = Client(enforce_csrf_checks=True).post("/results", answers, headers={"HX-Request": "true"})
+    assert response.status_code == 403
+    body = response.content.decode()
+    assert "This form has expired" in body
+    assert "<html" not in body
+    assert response["HX-Push-Url"] == "false"
+    assert "/check/?budget=unsure" in body
+
+
+@pytest.mark.django_db
+def test_a_history_restore_request_never_poisons_the_kept_full_page(client):
+    path = "/wizard/budget/?volume=light"
+    restored = client.get(path, headers={"HX-Request": "true", "HX-History-Restore-Request": "true"})
+    plain = client.get(path)
+    assert restored.content == plain.content
+    assert plain.content.decode().count("<title>") == 1
+    assert "HX-History-Restore-Request" in plain["Vary"]
