@@ -56,13 +56,19 @@ def test_production_settings_pass_the_deploy_check():
     assert "no issues" in done.stdout
 
 
-def test_the_app_refuses_to_start_without_a_secret_key_when_debug_is_off():
+def test_the_app_refuses_to_serve_without_a_secret_key_when_debug_is_off():
     env = {key: value for key, value in os.environ.items() if key not in ("SECRET_KEY", "DEBUG")}
-    done = subprocess.run(
-        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, check=False
-    )
-    assert done.returncode != 0
-    assert "SECRET_KEY must be set" in done.stderr
+
+    def run(*args):
+        return subprocess.run([sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+
+    serving = run("-c", "import decision.wsgi")
+    assert serving.returncode != 0
+    assert "SECRET_KEY must be set" in serving.stderr
+    deploy_check = run("manage.py", "check", "--deploy")
+    assert deploy_check.returncode != 0
+    assert "decision.E002" in deploy_check.stderr
+    assert run("manage.py", "makemigrations", "--check", "--dry-run").returncode == 0  # tools still work
 
 
 @pytest.mark.django_db
