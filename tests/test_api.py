@@ -5,23 +5,11 @@ import re
 
 import pytest
 from django.test import Client
+from profiles import OPEN_SHOP
 
 from decision.models import Result
 
-ANSWERS = {
-    "budget": "minimal",
-    "volume": "heavy",
-    "compute": "own",
-    "customization": "fine_tuning",
-    "task_scope": "specialised",
-    "expertise": "strong",
-    "data_sensitivity": "restricted",
-    "transparency": "required",
-    "exposure": "internal",
-    "support": "community",
-    "timeline": "flexible",
-    "independence": "critical",
-}
+ANSWERS = OPEN_SHOP
 APPROACHES = {"open", "closed", "hybrid"}
 MAX_BODY = 16 * 1024
 

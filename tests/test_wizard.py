@@ -8,23 +8,11 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 import pytest
 from django.test import Client
 from django.utils.html import escape
+from profiles import MIXED_ESTATE
 
 from decision.models import Result
 
-ANSWERS = {
-    "budget": "moderate",
-    "volume": "steady",
-    "compute": "cloud",
-    "customization": "grounding",
-    "task_scope": "focused",
-    "expertise": "some",
-    "data_sensitivity": "confidential",
-    "transparency": "helpful",
-    "exposure": "public",
-    "support": "vendor",
-    "timeline": "months",
-    "independence": "medium",
-}
+ANSWERS = MIXED_ESTATE
 STEPS = {
     "budget": ["budget", "volume", "compute"],
     "customization": ["customization", "task_scope", "expertise"],

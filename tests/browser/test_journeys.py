@@ -15,6 +15,7 @@ from axe_playwright_python.sync_playwright import Axe
 from django.core.cache import caches
 from playwright.sync_api import Locator, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+from profiles import MIXED_ESTATE, OPEN_SHOP, START_UP
 
 from decision import rules, ruleset, services
 
@@ -25,49 +26,7 @@ SECTIONS = RULESET.sections
 RESULT_PATH = re.compile(r"^/r/[A-Za-z0-9_-]+/$")
 
 # Three situations, one for each approach (checked below against the engine, not assumed).
-OPEN_SHOP = {
-    "budget": "minimal",
-    "volume": "heavy",
-    "compute": "own",
-    "customization": "deep",
-    "task_scope": "specialised",
-    "expertise": "strong",
-    "data_sensitivity": "restricted",
-    "transparency": "required",
-    "exposure": "internal",
-    "support": "community",
-    "timeline": "flexible",
-    "independence": "critical",
-}
-QUICK_START = {
-    "budget": "moderate",
-    "volume": "light",
-    "compute": "none",
-    "customization": "none",
-    "task_scope": "broad",
-    "expertise": "none",
-    "data_sensitivity": "public",
-    "transparency": "no",
-    "exposure": "public",
-    "support": "sla",
-    "timeline": "weeks",
-    "independence": "low",
-}
-MIXED_ESTATE = {
-    "budget": "substantial",
-    "volume": "steady",
-    "compute": "cloud",
-    "customization": "grounding",
-    "task_scope": "broad",
-    "expertise": "some",
-    "data_sensitivity": "confidential",
-    "transparency": "helpful",
-    "exposure": "public",
-    "support": "vendor",
-    "timeline": "months",
-    "independence": "medium",
-}
-SCENARIOS = {"open-shop": OPEN_SHOP, "quick-start": QUICK_START, "mixed-estate": MIXED_ESTATE}
+SCENARIOS = {"open-shop": OPEN_SHOP, "start-up": START_UP, "mixed-estate": MIXED_ESTATE}
 
 AXE_OPTIONS = {
     "runOnly": {
@@ -240,7 +199,7 @@ def test_journey_with_javascript_swaps_each_step_in_place(new_page, live_server)
 
 
 def test_journey_without_javascript_works_with_plain_page_loads(new_page, live_server):
-    answers = QUICK_START
+    answers = START_UP
     page = new_page(javascript=False)
     page.goto("/")
     page.get_by_role("link", name="Start now").click()
@@ -252,8 +211,8 @@ def test_journey_without_javascript_works_with_plain_page_loads(new_page, live_s
 
 def test_copy_button_is_not_offered_without_javascript(new_page):
     page = new_page(javascript=False)
-    page.goto(create_result(QUICK_START))
-    expect(page.locator("[data-approach]")).to_have_attribute("data-approach", verdict(QUICK_START))
+    page.goto(create_result(START_UP))
+    expect(page.locator("[data-approach]")).to_have_attribute("data-approach", verdict(START_UP))
     expect(page.get_by_role("button", name="Copy link")).to_be_hidden(timeout=1_000)
 
 
@@ -303,7 +262,7 @@ def test_back_and_reload_keep_the_answers_of_the_step(new_page, live_server, jav
 def test_two_tabs_answer_two_scenarios_at_once(new_page, live_server):
     first = new_page(javascript=True)
     second = first.context.new_page()
-    tabs = [(first, OPEN_SHOP), (second, QUICK_START)]
+    tabs = [(first, OPEN_SHOP), (second, START_UP)]
     for page, _ in tabs:
         page.goto("/wizard/budget/")
 
@@ -319,7 +278,7 @@ def test_two_tabs_answer_two_scenarios_at_once(new_page, live_server):
         page.get_by_role("button", name="Get my recommendation").click()
         paths.append(expect_result(page, verdict(answers), focused=True))
     assert paths[0] != paths[1]
-    assert verdict(OPEN_SHOP) != verdict(QUICK_START), "the scenarios should lead to different verdicts"
+    assert verdict(OPEN_SHOP) != verdict(START_UP), "the scenarios should lead to different verdicts"
 
 
 # ---------------------------------------------------------------- errors
@@ -474,7 +433,7 @@ def test_past_the_rate_limit_the_page_says_when_to_retry_and_keeps_the_answers(
     settings.RATE_LIMIT_RESULTS = 1
     caches[settings.RATE_LIMIT_CACHE].clear()  # counts from earlier tests on this address
     browser_watcher.allow(r"status of 429")
-    answers = QUICK_START
+    answers = START_UP
     check = url(live_server.url, "/check/", answers)
     page = new_page(javascript=javascript)
     page.goto(check)
