@@ -1,22 +1,34 @@
 """The engine: a pure function from (ruleset, answers) to a recommendation.
 
-No Django, no I/O. Each rule that matches the answers adds its weight to the approach it favours; the
-highest score wins, ties broken by the order the ruleset declares. The margin over the runner-up sets the
-confidence. Everything the verdict rests on comes back as reasons a reader can check.
+No Django, no I/O. It decides in the order a careful person does:
+
+1. Constraints. A "must" in the answers (data that may never leave, changing the model itself, a required
+   audit, running on devices) rules an approach or a route out, whatever the points say. An approach with no
+   route left is ruled out too. A "must" that the team cannot meet with what it has is a named conflict.
+2. Points. Each rule that matches adds its weight to the approach it favours; the highest score among the
+   approaches still allowed wins, ties broken by the order the ruleset declares.
+3. Route. How the winner is carried out, from the answers (for a hybrid, one route for each side).
+
+The confidence comes from the lead over the best other allowed approach, and is never "clear" while another
+allowed approach has a strong reason of its own or a conflict stands. Everything comes back as reasons,
+exclusions and conflicts a reader can check, with the single answers that would change the verdict.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from decision.ruleset import APPROACHES, UNSURE, Approach, Ruleset
+from decision.ruleset import APPROACHES, UNSURE, Approach, Route, RouteId, Ruleset, Side
 
 Confidence = Literal["clear", "lean", "close"]
 Strength = Literal["slightly", "moderately", "strongly"]
 STRENGTHS: dict[int, Strength] = {1: "slightly", 2: "moderately"}
+SIDES: tuple[Side, Side] = ("open", "closed")
+ASK_NEXT = 3  # how many unanswered questions an uncertain result points to
 
 
 class Frozen(BaseModel):
@@ -30,6 +42,7 @@ class Reason(Frozen):
     weight: int
     strength: Strength
     text: str
+    sources: list[str] = []
 
 
 class NeutralAnswer(Frozen):
@@ -46,6 +59,40 @@ class Pivot(Frozen):
     approach: Approach
 
 
+class Exclusion(Frozen):
+    """An approach that a "must" in the answers ruled out, and why."""
+
+    approach: Approach
+    questions: list[str]
+    text: str
+    sources: list[str] = []
+
+
+class RouteExclusion(Frozen):
+    route: RouteId
+    approach: Side
+    questions: list[str]
+    text: str
+    sources: list[str] = []
+
+
+class ConflictOut(Frozen):
+    """A "must" the team cannot yet meet with what it has, and what to resolve first."""
+
+    questions: list[str]
+    text: str
+    resolve: str
+
+
+class RouteOut(Frozen):
+    """How an approach (or one side of a hybrid) is carried out."""
+
+    approach: Side
+    id: RouteId
+    name: str
+    text: str
+
+
 class Recommendation(Frozen):
     approach: Approach
     scores: dict[Approach, int]
@@ -55,10 +102,16 @@ class Recommendation(Frozen):
     tie_broken: bool
     reasons: list[Reason]
     neutral: list[NeutralAnswer]
-    placements: dict[Literal["open", "closed"], list[str]]
+    placements: dict[Side, list[str]]
     caveats: list[str]
     next_steps: list[str]
     pivots: list[Pivot]
+    runner_up: Approach | None = None
+    routes: list[RouteOut] = []
+    excluded: list[Exclusion] = []
+    excluded_routes: list[RouteExclusion] = []
+    conflicts: list[ConflictOut] = []
+    ask_next: list[str] = []
 
 
 def complete(ruleset: Ruleset, answers: Mapping[str, str | None]) -> dict[str, str]:
@@ -66,45 +119,65 @@ def complete(ruleset: Ruleset, answers: Mapping[str, str | None]) -> dict[str, s
     return {question.id: answers.get(question.id) or UNSURE for question in ruleset.questions}
 
 
-def _scores(ruleset: Ruleset, answers: Mapping[str, str]) -> dict[Approach, int]:
-    scores: dict[Approach, int] = dict.fromkeys(APPROACHES, 0)
+def scores(ruleset: Ruleset, answers: Mapping[str, str]) -> dict[Approach, int]:
+    totals: dict[Approach, int] = dict.fromkeys(APPROACHES, 0)
     for rule in ruleset.rules:
         if rule.matches(answers):
-            scores[rule.favours] += rule.weight
-    return scores
+            totals[rule.favours] += rule.weight
+    return totals
 
 
-def _winner(ruleset: Ruleset, scores: Mapping[Approach, int]) -> Approach:
-    best = ruleset.tie_break.order[0]
-    for approach in ruleset.tie_break.order[1:]:
-        if scores[approach] > scores[best]:  # strictly more: on a tie the earlier in the order stays
+@dataclass(frozen=True)
+class Decision:
+    """The verdict alone: what the constraints leave, the points, and the winner among what is left."""
+
+    approach: Approach
+    scores: dict[Approach, int]
+    ruled_out: frozenset[Approach]
+    routes_ruled_out: frozenset[str]
+
+    @property
+    def allowed(self) -> list[Approach]:
+        return [approach for approach in APPROACHES if approach not in self.ruled_out]
+
+
+def decide(ruleset: Ruleset, answers: Mapping[str, str]) -> Decision:
+    """Cheap enough to call for every alternative answer: no texts, just the verdict and what it rests on."""
+    ruled_out: set[Approach] = set()
+    routes_out: set[str] = set()
+    for constraint in ruleset.constraints:
+        if constraint.matches(answers):
+            if constraint.rules_out is not None:
+                ruled_out.add(constraint.rules_out)
+            if constraint.route is not None:
+                routes_out.add(constraint.route)
+    if ruleset.routes:
+        for side in SIDES:
+            if not any(r.approach == side and r.id not in routes_out for r in ruleset.routes):
+                ruled_out.add(side)  # no way left to carry it out
+                ruled_out.add("hybrid")  # and a hybrid needs both sides
+    totals = scores(ruleset, answers)
+    order = [approach for approach in ruleset.tie_break.order if approach not in ruled_out]
+    best = order[0]
+    for approach in order[1:]:
+        if totals[approach] > totals[best]:  # strictly more: on a tie the earlier in the order stays
             best = approach
-    return best
+    return Decision(best, totals, frozenset(ruled_out), frozenset(routes_out))
 
 
 def verdict(ruleset: Ruleset, answers: Mapping[str, str]) -> Approach:
-    """Just the winning approach: cheap enough to call for every alternative answer."""
-    return _winner(ruleset, _scores(ruleset, answers))
+    return decide(ruleset, answers).approach
 
 
 def recommend(ruleset: Ruleset, answers: Mapping[str, str | None]) -> Recommendation:
     given = complete(ruleset, answers)
-    scores = _scores(ruleset, given)
-    approach = _winner(ruleset, scores)
-    ranked = sorted(scores.values(), reverse=True)
-    margin = ranked[0] - ranked[1]
+    decision = decide(ruleset, given)
+    approach, totals = decision.approach, decision.scores
+    others = [a for a in decision.allowed if a != approach]
+    runner_up = max(others, key=lambda a: (totals[a], -ruleset.tie_break.order.index(a))) if others else None
     answered = sum(value != UNSURE for value in given.values())
-    uncertain = answered < ruleset.confidence.min_answered or ranked[0] == 0
 
-    confidence: Confidence
-    if uncertain or margin < ruleset.confidence.lean_margin:
-        confidence = "close"
-    elif margin < ruleset.confidence.clear_margin:
-        confidence = "lean"
-    else:
-        confidence = "clear"
-
-    matched = [rule for rule in ruleset.rules if rule.matches(given)]
+    matched = sorted((rule for rule in ruleset.rules if rule.matches(given)), key=lambda rule: -rule.weight)
     reasons = [
         Reason(
             rule=rule.id,
@@ -113,60 +186,180 @@ def recommend(ruleset: Ruleset, answers: Mapping[str, str | None]) -> Recommenda
             weight=rule.weight,
             strength=STRENGTHS.get(rule.weight, "strongly"),
             text=rule.reason,
+            sources=list(rule.sources),
         )
-        for rule in sorted(matched, key=lambda rule: -rule.weight)
+        for rule in matched
     ]
-    neutral = [
-        NeutralAnswer(question=question, value=value, note=ruleset.neutral_notes[(question, value)])
-        for question, value in given.items()
-        if (question, value) in ruleset.neutral_notes
+    excluded = exclusions(ruleset, given, decision)
+    conflicts = [
+        ConflictOut(questions=list(conflict.when), text=conflict.text, resolve=conflict.resolve)
+        for conflict in ruleset.conflicts
+        if conflict.matches(given)
     ]
-    placements: dict[Literal["open", "closed"], list[str]] = {"open": [], "closed": []}
-    if approach == "hybrid":
-        for placement in ruleset.placements:
-            if all(given[q] in values for q, values in placement.when.items()):
-                placements[placement.side].append(placement.text)
-        for side, items in placements.items():
-            if not items:
-                items.append(ruleset.placement_defaults[side])
+    uncertain = answered < ruleset.confidence.min_answered or (totals[approach] == 0 and not excluded)
+    changes = [] if uncertain and ruleset.in_stages else pivots(ruleset, given, approach)
+    confidence = confidence_of(ruleset, decision, runner_up, reasons, uncertain=uncertain, conflicts=bool(conflicts))
+    if confidence == "clear" and ruleset.in_stages and any(given[p.question] == UNSURE for p in changes):
+        confidence = "lean"  # an answer not yet given could still change the verdict
 
+    routes = chosen_routes(ruleset, given, decision)
     text = ruleset.approaches[approach]
+    caveats = [*text.caveats]
+    next_steps = [*text.next_steps]
+    for route in routes:
+        caveats += ruleset.routes_by_id[route.id].caveats
+        next_steps += ruleset.routes_by_id[route.id].next_steps
+    caveats += [c.text for c in ruleset.caveats if approach in c.approaches and c.matches(given)]
+
     return Recommendation(
         approach=approach,
-        scores=scores,
+        scores=totals,
         confidence=confidence,
         uncertain=uncertain,
         answered=answered,
-        tie_broken=margin == 0,
+        tie_broken=runner_up is not None and totals[approach] == totals[runner_up],
         reasons=reasons,
-        neutral=neutral,
-        placements=placements,
-        caveats=list(text.caveats),
-        next_steps=list(text.next_steps),
-        pivots=pivots(ruleset, given, approach, scores),
+        neutral=[
+            NeutralAnswer(question=question, value=value, note=ruleset.neutral_notes[(question, value)])
+            for question, value in given.items()
+            if (question, value) in ruleset.neutral_notes
+        ],
+        placements=placements(ruleset, given, approach),
+        caveats=list(dict.fromkeys(caveats)),
+        next_steps=list(dict.fromkeys(next_steps)),
+        pivots=changes,
+        runner_up=runner_up,
+        routes=routes,
+        excluded=excluded,
+        excluded_routes=[
+            RouteExclusion(
+                route=constraint.route,
+                approach=ruleset.routes_by_id[constraint.route].approach,
+                questions=list(constraint.when),
+                text=constraint.text,
+                sources=list(constraint.sources),
+            )
+            for constraint in ruleset.constraints
+            if constraint.route is not None and constraint.matches(given)
+        ],
+        conflicts=conflicts,
+        ask_next=ask_next(ruleset, given, decision) if uncertain and ruleset.in_stages else [],
     )
 
 
-def pivots(ruleset: Ruleset, given: Mapping[str, str], approach: Approach, base: Mapping[Approach, int]) -> list[Pivot]:
-    """Each single answer that, changed on its own, would give a different verdict.
+def confidence_of(
+    ruleset: Ruleset,
+    decision: Decision,
+    runner_up: Approach | None,
+    reasons: list[Reason],
+    *,
+    uncertain: bool,
+    conflicts: bool,
+) -> Confidence:
+    settings = ruleset.confidence
+    if uncertain:
+        return "close"
+    level: Confidence
+    if runner_up is None:
+        level = "clear"  # the constraints leave one approach
+    else:
+        margin = decision.scores[decision.approach] - decision.scores[runner_up]
+        if margin >= settings.clear_margin:
+            level = "clear"
+        elif margin >= settings.lean_margin:
+            level = "lean"
+        else:
+            level = "close"
+        strong = settings.strong_weight
+        others = [a for a in decision.allowed if a != decision.approach]
+        if level == "clear" and strong is not None and any(r.weight >= strong and r.favours in others for r in reasons):
+            level = "lean"  # a strong reason still stands for an approach that is allowed
+    if level == "clear" and conflicts:
+        level = "lean"
+    return level
 
-    Only the rules that look at the changed question can move, so each alternative re-scores just those."""
+
+def exclusions(ruleset: Ruleset, given: Mapping[str, str], decision: Decision) -> list[Exclusion]:
+    found: dict[Approach, Exclusion] = {}
+    for constraint in ruleset.constraints:
+        if constraint.rules_out is not None and constraint.rules_out not in found and constraint.matches(given):
+            found[constraint.rules_out] = Exclusion(
+                approach=constraint.rules_out,
+                questions=list(constraint.when),
+                text=constraint.text,
+                sources=list(constraint.sources),
+            )
+    for approach in decision.ruled_out - found.keys():  # ruled out because no route is left to carry it out
+        routes = [c for c in ruleset.constraints if c.route is not None and c.matches(given)]
+        name = ruleset.approaches[approach].name
+        found[approach] = Exclusion(
+            approach=approach,
+            questions=list(dict.fromkeys(q for c in routes for q in c.when)),
+            text=f"{name} was ruled out: no way to carry it out is left once the routes below are ruled out.",
+        )
+    return [found[approach] for approach in APPROACHES if approach in found]
+
+
+def route_for(ruleset: Ruleset, side: Side, given: Mapping[str, str], ruled_out: frozenset[str]) -> RouteOut:
+    chosen: Route | None = None
+    because = ""
+    for choice in ruleset.route_choices:
+        route = ruleset.routes_by_id[choice.route]
+        if route.approach == side and route.id not in ruled_out and choice.matches(given):
+            chosen, because = route, choice.because
+            break
+    if chosen is None:
+        chosen = next(r for r in ruleset.routes if r.approach == side and r.id not in ruled_out)
+    return RouteOut(approach=side, id=chosen.id, name=chosen.name, text=f"{chosen.text} {because}".strip())
+
+
+def chosen_routes(ruleset: Ruleset, given: Mapping[str, str], decision: Decision) -> list[RouteOut]:
+    if not ruleset.routes:
+        return []
+    sides: tuple[Side, ...] = SIDES if decision.approach == "hybrid" else (decision.approach,)  # type: ignore[assignment]
+    return [route_for(ruleset, side, given, decision.routes_ruled_out) for side in sides]
+
+
+def placements(ruleset: Ruleset, given: Mapping[str, str], approach: Approach) -> dict[Side, list[str]]:
+    """For a hybrid, which work goes to which side."""
+    placed: dict[Side, list[str]] = {"open": [], "closed": []}
+    if approach == "hybrid":
+        for placement in ruleset.placements:
+            if all(given[q] in values for q, values in placement.when.items()):
+                placed[placement.side].append(placement.text)
+        for side, items in placed.items():
+            if not items:
+                items.append(ruleset.placement_defaults[side])
+    return placed
+
+
+def pivots(ruleset: Ruleset, given: Mapping[str, str], approach: Approach) -> list[Pivot]:
+    """Every single change of an answer to another definite answer that gives a different verdict."""
     found: list[Pivot] = []
     for question in ruleset.questions:
-        affected = ruleset.rules_by_question[question.id]
-        without = dict(base)
-        for rule in affected:
-            if rule.matches(given):
-                without[rule.favours] -= rule.weight
         for value in question.values:
             if value in (given[question.id], UNSURE):
                 continue
-            changed = {**given, question.id: value}
-            scores = dict(without)
-            for rule in affected:
-                if rule.matches(changed):
-                    scores[rule.favours] += rule.weight
-            other = _winner(ruleset, scores)
+            other = decide(ruleset, {**given, question.id: value}).approach
             if other != approach:
                 found.append(Pivot(question=question.id, value=value, approach=other))
     return found
+
+
+def ask_next(ruleset: Ruleset, given: Mapping[str, str], decision: Decision) -> list[str]:
+    """The unanswered questions whose answer would move the result most.
+
+    A question's pull is, over its answers, the most that one answer would change: ten points if it rules an
+    approach in or out, five if it changes the leaning, plus the points it moves. Ties keep question order."""
+    pulls: list[tuple[int, int, str]] = []
+    for index, question in enumerate(ruleset.questions):
+        if given[question.id] != UNSURE:
+            continue
+        pull = 0
+        for value in question.values[:-1]:
+            other = decide(ruleset, {**given, question.id: value})
+            moved = sum(abs(other.scores[a] - decision.scores[a]) for a in APPROACHES)
+            moved += 10 * (other.ruled_out != decision.ruled_out) + 5 * (other.approach != decision.approach)
+            pull = max(pull, moved)
+        pulls.append((-pull, index, question.id))
+    return [question_id for _, _, question_id in sorted(pulls)[:ASK_NEXT]]

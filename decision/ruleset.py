@@ -1,8 +1,13 @@
 """The ruleset as typed data: pydantic models of a question bank and its rules, and the loader.
 
-A ruleset is a TOML file in ``decision/rulesets/``. Loading validates it whole; any rule naming an unknown
-question or value, any option no rule speaks to (and not declared neutral), any weight out of range raises
-``RulesetError`` naming the entry, so a broken ruleset stops the app instead of giving wrong advice.
+A ruleset is a TOML file in ``decision/rulesets/``. Loading validates it whole; any entry naming an unknown
+question, value, route or source, any option nothing speaks to (and not declared neutral), any weight out of
+range raises ``RulesetError`` naming the entry, so a broken ruleset stops the app instead of giving wrong advice.
+
+Version 1 has questions, rules and placements. Version 2 adds what a careful person weighs before points:
+constraints (a "must" that rules an approach or a route out), conflicts (a "must" the team cannot yet meet),
+routes (how an approach is carried out), caveats that hold only for some answers, and the sources that every
+statement about the market rests on. Every addition is optional, so version 1 still loads as it was.
 """
 
 from __future__ import annotations
@@ -22,7 +27,20 @@ MAX_WEIGHT = 5
 
 Approach = Literal["open", "closed", "hybrid"]
 APPROACHES: tuple[Approach, ...] = ("open", "closed", "hybrid")
+Side = Literal["open", "closed"]
+RouteId = Literal["public_api", "private_cloud", "self_hosted", "rented_gpus", "managed_open"]
+
 Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)]
+Condition = dict[Identifier, tuple[Identifier, ...]]
+SourceIds = tuple[Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=60)], ...]
+
+
+def matches(when: Mapping[str, tuple[str, ...]], answers: Mapping[str, str]) -> bool:
+    # A plain loop, not all() over a generator: this runs hundreds of times per recommendation.
+    for question, values in when.items():  # noqa: SIM110
+        if answers.get(question) not in values:
+            return False
+    return True
 
 
 class RulesetError(ValueError):
@@ -45,6 +63,9 @@ class Question(Strict):
     text: str
     why: str
     options: tuple[Option, ...] = Field(min_length=2)
+    # The options from the end that favours a closed model to the end that favours an open one, for the
+    # questions where such an order exists (v2). Moving one step along it must never lower Open's lead.
+    scale: tuple[Identifier, ...] = ()
 
     @cached_property
     def values(self) -> tuple[str, ...]:
@@ -75,28 +96,103 @@ class Section(Strict):
 
 class Rule(Strict):
     id: str
-    when: dict[Identifier, tuple[Identifier, ...]] = Field(min_length=1)
+    when: Condition = Field(min_length=1)
     favours: Approach
     weight: int
     reason: str
+    sources: SourceIds = ()
 
     def matches(self, answers: Mapping[str, str]) -> bool:
-        # A plain loop, not all() over a generator: this runs a few hundred times per recommendation.
-        for question, values in self.when.items():  # noqa: SIM110
-            if answers.get(question) not in values:
-                return False
-        return True
+        return matches(self.when, answers)
+
+
+class Constraint(Strict):
+    """A "must" in the answers: when they match, it rules out one approach, or one route, whatever the points."""
+
+    id: str
+    when: Condition = Field(min_length=1)
+    rules_out: Approach | None = None
+    route: RouteId | None = None
+    text: str
+    sources: SourceIds = ()
+
+    def matches(self, answers: Mapping[str, str]) -> bool:
+        return matches(self.when, answers)
+
+    @model_validator(mode="after")
+    def _rules_out_one_thing(self) -> Constraint:
+        if (self.rules_out is None) == (self.route is None):
+            raise ValueError(f"constraint {self.id!r} must rule out exactly one approach or one route")
+        return self
+
+
+class Conflict(Strict):
+    """A "must" that the team cannot meet with what it said it has: named, with what to resolve first."""
+
+    id: str
+    when: Condition = Field(min_length=2)
+    text: str
+    resolve: str
+    sources: SourceIds = ()
+
+    def matches(self, answers: Mapping[str, str]) -> bool:
+        return matches(self.when, answers)
+
+
+class Route(Strict):
+    """One way to carry out an approach: a shared API or a private deployment; own, rented or served GPUs."""
+
+    id: RouteId
+    approach: Side
+    name: str
+    text: str
+    caveats: tuple[str, ...] = ()
+    next_steps: tuple[str, ...] = ()
+    sources: SourceIds = ()
+
+
+class RouteChoice(Strict):
+    """When the answers match, this route is the one to take, unless a constraint has ruled it out."""
+
+    route: RouteId
+    when: Condition = Field(min_length=1)
+    because: str
+
+    def matches(self, answers: Mapping[str, str]) -> bool:
+        return matches(self.when, answers)
+
+
+class Caveat(Strict):
+    """A warning that holds only for some approaches and answers (its route, or a side of a hybrid)."""
+
+    approaches: tuple[Approach, ...] = Field(min_length=1)
+    when: Condition = Field(default_factory=dict)
+    text: str
+    sources: SourceIds = ()
+
+    def matches(self, answers: Mapping[str, str]) -> bool:
+        return matches(self.when, answers)
+
+
+class Source(Strict):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=60)
+    title: str
+    publisher: str
+    url: str = Field(pattern=r"^https://[^\s]+$")
+    checked: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$")
+    note: str = ""  # how it was read, when that was not the page itself
 
 
 class Neutral(Strict):
     question: Identifier
     value: Identifier
     note: str
+    sources: SourceIds = ()
 
 
 class Placement(Strict):
-    when: dict[Identifier, tuple[Identifier, ...]] = Field(min_length=1)
-    side: Literal["open", "closed"]
+    when: Condition = Field(min_length=1)
+    side: Side
     text: str
 
 
@@ -112,6 +208,8 @@ class Confidence(Strict):
     min_answered: int = Field(ge=0)
     clear_margin: int = Field(ge=1)
     lean_margin: int = Field(ge=1)
+    # v2: a reason this strong for another approach that is still allowed keeps a call from being "clear".
+    strong_weight: int | None = Field(default=None, ge=1)
 
 
 class TieBreak(Strict):
@@ -125,12 +223,33 @@ class Ruleset(Strict):
     confidence: Confidence
     tie_break: TieBreak
     approaches: dict[Approach, ApproachText]
-    placement_defaults: dict[Literal["open", "closed"], str]
+    placement_defaults: dict[Side, str]
     sections: tuple[Section, ...] = Field(min_length=1)
     questions: tuple[Question, ...] = Field(min_length=1)
     rules: tuple[Rule, ...] = Field(min_length=1)
     neutral: tuple[Neutral, ...] = ()
     placements: tuple[Placement, ...] = ()
+    constraints: tuple[Constraint, ...] = ()
+    conflicts: tuple[Conflict, ...] = ()
+    routes: tuple[Route, ...] = ()
+    route_choices: tuple[RouteChoice, ...] = ()
+    caveats: tuple[Caveat, ...] = ()
+    sources: tuple[Source, ...] = ()
+
+    @cached_property
+    def in_stages(self) -> bool:
+        """Whether this ruleset decides in stages (constraints, points, routes), as v2 on do; v1 only scored.
+        Only such rulesets withhold "what would change it" from an uncertain result, point to the questions to
+        answer next, and keep "clear" for a verdict no unanswered question could change."""
+        return bool(self.routes)
+
+    @cached_property
+    def routes_by_id(self) -> dict[str, Route]:
+        return {route.id: route for route in self.routes}
+
+    @cached_property
+    def sources_by_id(self) -> dict[str, Source]:
+        return {source.id: source for source in self.sources}
 
     @cached_property
     def questions_by_id(self) -> dict[str, Question]:
@@ -202,6 +321,41 @@ class Ruleset(Strict):
                 spoken_to.update((question_id, value) for value in values)
         for placement in self.placements:
             check_condition(f"placement {placement.text!r}", placement.when)
+        route_ids = [route.id for route in self.routes]
+        if len(set(route_ids)) != len(route_ids):
+            problems.append("two routes share an id")
+        if self.routes and {route.approach for route in self.routes} != {"open", "closed"}:
+            problems.append("routes must cover both open and closed")
+        for constraint in self.constraints:
+            check_condition(f"constraint {constraint.id!r}", constraint.when)
+            if constraint.route is not None and constraint.route not in route_ids:
+                problems.append(f"constraint {constraint.id!r} names route {constraint.route!r}, which is not defined")
+            if len(constraint.when) == 1:
+                ((question_id, values),) = constraint.when.items()
+                spoken_to.update((question_id, value) for value in values)
+        for conflict in self.conflicts:
+            check_condition(f"conflict {conflict.id!r}", conflict.when)
+        for choice in self.route_choices:
+            check_condition(f"route choice for {choice.route!r}", choice.when)
+            if choice.route not in route_ids:
+                problems.append(f"a route choice names route {choice.route!r}, which is not defined")
+        for caveat in self.caveats:
+            check_condition(f"caveat {caveat.text[:40]!r}", caveat.when)
+        for question in self.questions:
+            if question.scale and sorted(question.scale) != sorted(option.value for option in question.options):
+                problems.append(f"question {question.id!r} has a scale that is not an order of its own options")
+        source_ids = [source.id for source in self.sources]
+        if len(set(source_ids)) != len(source_ids):
+            problems.append("two sources share an id")
+        cited: set[str] = set()
+        for where, sources in self.citations():
+            for source_id in sources:
+                if source_id not in source_ids:
+                    problems.append(f"{where} cites unknown source {source_id!r}")
+                cited.add(source_id)
+        for source_id in source_ids:
+            if source_id not in cited:
+                problems.append(f"source {source_id!r} is cited by nothing")
         for entry in self.neutral:
             check_condition(f"neutral entry {entry.question}={entry.value}", {entry.question: (entry.value,)})
             if (entry.question, entry.value) in spoken_to:
@@ -216,6 +370,17 @@ class Ruleset(Strict):
         if problems:
             raise ValueError("; ".join(problems))
         return self
+
+    def citations(self) -> list[tuple[str, SourceIds]]:
+        """Every entry that cites sources, with where it is, for validation and for "how it decides"."""
+        found: list[tuple[str, SourceIds]] = []
+        found += [(f"rule {rule.id!r}", rule.sources) for rule in self.rules]
+        found += [(f"constraint {each.id!r}", each.sources) for each in self.constraints]
+        found += [(f"conflict {each.id!r}", each.sources) for each in self.conflicts]
+        found += [(f"route {each.id!r}", each.sources) for each in self.routes]
+        found += [(f"caveat {each.text[:40]!r}", each.sources) for each in self.caveats]
+        found += [(f"neutral entry {each.question}={each.value}", each.sources) for each in self.neutral]
+        return found
 
 
 def parse_ruleset(text: str, source: str = "<string>") -> Ruleset:
