@@ -16,7 +16,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from decision import ratelimit, rules, services
 from decision import ruleset as rulesets
-from decision.ruleset import Approach
+from decision.rules import ConflictOut, Exclusion, Pivot, RouteExclusion, RouteOut
+from decision.ruleset import Approach, Side
 
 
 class RecommendRequest(BaseModel):
@@ -34,18 +35,38 @@ class ReasonOut(BaseModel):
     weight: int
     strength: Literal["slightly", "moderately", "strongly"]
     text: str
+    sources: list[str] = Field(default=[], description="Ids of the ruleset's sources this reason rests on.")
 
 
 class RecommendationOut(BaseModel):
-    approach: Approach
+    approach: Approach = Field(
+        description="The verdict; with uncertain: true, only what the answers lean to."
+    )
     scores: dict[Approach, int] = Field(description="Points for each approach, on one scale.")
     confidence: Literal["clear", "lean", "close"]
     uncertain: bool = Field(description="True when too few answers were definite to decide.")
     reasons: list[ReasonOut]
     caveats: list[str]
     next_steps: list[str]
-    placements: dict[Literal["open", "closed"], list[str]] = Field(
-        description="For a hybrid: which work goes to the self-hosted open model and which to the API."
+    placements: dict[Side, list[str]] = Field(
+        description="For a hybrid: which work goes to the open model and which to the closed one."
+    )
+    routes: list[RouteOut] = Field(
+        default=[],
+        description="How to carry the verdict out: one entry for open or closed, one per side for a hybrid.",
+    )
+    excluded: list[Exclusion] = Field(default=[], description="Each approach a 'must' in the answers ruled out.")
+    excluded_routes: list[RouteExclusion] = Field(default=[], description="Each route a 'must' ruled out.")
+    conflicts: list[ConflictOut] = Field(
+        default=[], description="Each 'must' the team cannot yet meet with what it said it has; empty when none."
+    )
+    pivots: list[Pivot] = Field(
+        default=[],
+        description="Every change of one answer to another definite answer that changes the verdict "
+        "(none for an uncertain result).",
+    )
+    ask_next: list[str] = Field(
+        default=[], description="For an uncertain result: the unanswered questions that would move it most."
     )
     ruleset: str
 
@@ -110,8 +131,9 @@ def parse_answers(request: HttpRequest) -> dict[str, str | None] | JsonResponse:
 
 
 def recommendation_out(recommendation: dict[str, Any], version: str) -> dict[str, Any]:
+    """The API's view of a recommendation as computed or stored; a v1 result lacks what v1 did not compute."""
     keys = RecommendationOut.model_fields.keys() - {"ruleset"}
-    return {**{key: recommendation[key] for key in keys}, "ruleset": version}
+    return {**{key: recommendation[key] for key in keys if key in recommendation}, "ruleset": version}
 
 
 JsonView = Callable[..., HttpResponse]

@@ -145,6 +145,7 @@ class Route(Strict):
     id: RouteId
     approach: Side
     name: str
+    phrase: str  # how the route reads after a verdict: "through a vendor's shared API"
     text: str
     caveats: tuple[str, ...] = ()
     next_steps: tuple[str, ...] = ()

@@ -86,7 +86,7 @@ def page(request: HtmxHttpRequest, template: str, context: dict[str, Any], statu
     return response
 
 
-def kept_in_memory(reads: tuple[str, ...] = ()) -> Callable[[View], View]:
+def kept_in_memory(reads: Callable[[], tuple[str, ...]] = tuple) -> Callable[[View], View]:
     """For pages that are the same for everyone at a given address (the start page, a wizard step, a stored
     result): each process keeps the bytes of the ones most recently rendered. Only successful pages are kept;
     the check page is not, as its form carries a per-visitor CSRF token. The key holds only the query
@@ -95,7 +95,7 @@ def kept_in_memory(reads: tuple[str, ...] = ()) -> Callable[[View], View]:
     def decorator(view: View) -> View:
         @wraps(view)
         def wrapper(request: HtmxHttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            query = urlencode([(name, value) for name in reads for value in request.GET.getlist(name)])
+            query = urlencode([(name, value) for name in reads() for value in request.GET.getlist(name)])
             address = f"{request.scheme}://{request.get_host()}{request.path}?{query}:{is_partial(request)}"
             key = "page:" + hashlib.sha256(address.encode()).hexdigest()  # addresses can be long; keys must not
             content = caches["pages"].get(key)
@@ -189,7 +189,7 @@ def how(request: HtmxHttpRequest) -> HttpResponse:
 
 
 @allow("GET")
-@kept_in_memory(reads=(*(q.id for q in rulesets.current().questions), "errors", "return"))
+@kept_in_memory(reads=lambda: (*(q.id for q in rulesets.current().questions), "errors", "return"))
 def step(request: HtmxHttpRequest, section_id: str) -> HttpResponse:
     ruleset = rulesets.current()
     ids = [section.id for section in ruleset.sections]
@@ -416,11 +416,25 @@ def render_result(request: HtmxHttpRequest, result: Result) -> HttpResponse:
         }
         for approach in sorted(ruleset.tie_break.order, key=lambda a: -scores[a])  # stable: ties in tie-break order
     ]
+    ruled_out = {entry["approach"] for entry in recommendation.get("excluded", [])}
+    for bar in bars:
+        bar["ruled_out"] = bar["approach"] in ruled_out
     context = {
         "result": result,
         "ruleset": ruleset,
         "rec": recommendation,
         "approach": ruleset.approaches[recommendation["approach"]],
+        "staged": ruleset.in_stages,
+        "routes": {route["approach"]: route for route in recommendation.get("routes", [])},
+        "route_phrase": route_phrase(ruleset, recommendation),
+        "ask_next": [
+            {
+                "question": questions[qid],
+                "url": step_url(ruleset, section_of(ruleset, qid), result.answers, **{"return": "check"}) + f"#q-{qid}",
+            }
+            for qid in recommendation.get("ask_next", [])
+        ],
+        "sources": cited_sources(ruleset, recommendation),
         "bars": bars,
         "grouped": grouped,
         "questions": questions,
@@ -429,6 +443,7 @@ def render_result(request: HtmxHttpRequest, result: Result) -> HttpResponse:
                 "question": questions[pivot["question"]],
                 "label": questions[pivot["question"]].label(pivot["value"]),
                 "approach": ruleset.approaches[pivot["approach"]].name,
+                "unanswered": result.answers.get(pivot["question"], rulesets.UNSURE) == rulesets.UNSURE,
             }
             for pivot in recommendation["pivots"]
         ],
@@ -437,6 +452,31 @@ def render_result(request: HtmxHttpRequest, result: Result) -> HttpResponse:
         **summary(ruleset, result.answers),
     }
     return page(request, "result.html", context)
+
+
+def route_phrase(ruleset: Ruleset, recommendation: dict[str, Any]) -> str:
+    """How the verdict is carried out, to follow its headline: "on GPUs you rent and run"."""
+    phrases = {route["approach"]: ruleset.routes_by_id[route["id"]].phrase for route in recommendation.get("routes", [])}
+    if len(phrases) == 2:
+        return f"(the open side {phrases['open']}, the closed side {phrases['closed']})"
+    return next(iter(phrases.values()), "")
+
+
+def section_of(ruleset: Ruleset, question_id: str) -> Section:
+    section_id = ruleset.questions_by_id[question_id].section
+    return next(section for section in ruleset.sections if section.id == section_id)
+
+
+def cited_sources(ruleset: Ruleset, recommendation: dict[str, Any]) -> list[rulesets.Source]:
+    """The sources behind everything this result says: its reasons, exclusions, routes and caveats."""
+    cited: list[str] = []
+    for entry in (*recommendation["reasons"], *recommendation.get("excluded", [])):
+        cited += entry.get("sources", [])
+    for route in recommendation.get("routes", []):
+        cited += ruleset.routes_by_id[route["id"]].sources
+    caveats = set(recommendation["caveats"])
+    cited += [source for caveat in ruleset.caveats if caveat.text in caveats for source in caveat.sources]
+    return [ruleset.sources_by_id[source_id] for source_id in dict.fromkeys(cited)]
 
 
 @allow("GET")

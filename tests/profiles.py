@@ -1,49 +1,19 @@
-"""Answer sets that several test files share."""
+"""Named answer sets that several test files share, taken from the argued scenarios in fixtures/."""
 
-# A start-up with no servers, no ML team and a launch in weeks: a clear call for a hosted API.
-START_UP = {
-    "budget": "minimal",
-    "volume": "light",
-    "compute": "none",
-    "customization": "none",
-    "task_scope": "broad",
-    "expertise": "none",
-    "data_sensitivity": "public",
-    "transparency": "no",
-    "exposure": "public",
-    "support": "vendor",
-    "timeline": "weeks",
-    "independence": "low",
-}
+import tomllib
+from pathlib import Path
 
-# A team with its own GPUs, a strong ML team and restricted data: a clear call for open weights.
-OPEN_SHOP = {
-    "budget": "minimal",
-    "volume": "heavy",
-    "compute": "own",
-    "customization": "deep",
-    "task_scope": "specialised",
-    "expertise": "strong",
-    "data_sensitivity": "restricted",
-    "transparency": "required",
-    "exposure": "internal",
-    "support": "community",
-    "timeline": "flexible",
-    "independence": "critical",
-}
+SCENARIOS = tomllib.loads((Path(__file__).parent.parent / "fixtures" / "scenarios.toml").read_text())["scenarios"]
 
-# Confidential data beside broad work, some skills, moderate means: a hybrid.
-MIXED_ESTATE = {
-    "budget": "substantial",
-    "volume": "steady",
-    "compute": "cloud",
-    "customization": "grounding",
-    "task_scope": "broad",
-    "expertise": "some",
-    "data_sensitivity": "confidential",
-    "transparency": "helpful",
-    "exposure": "public",
-    "support": "vendor",
-    "timeline": "months",
-    "independence": "medium",
-}
+
+def scenario(name: str) -> dict[str, str]:
+    (found,) = [each for each in SCENARIOS if each["name"] == name]
+    return dict(found["answers"])
+
+
+# No servers, no ML team, public data, a launch in weeks: a clear call for a closed model's API.
+START_UP = scenario("A two-person start-up testing an idea")
+# Restricted data on premises, an audit, own GPUs and a strong team: a clear call for open weights.
+OPEN_SHOP = scenario("A hospital summarising patient records on its own servers")
+# Student data beside broad work at heavy volume, several tasks: a hybrid.
+MIXED_ESTATE = scenario("An education platform with student data at scale")

@@ -5,7 +5,7 @@ import re
 
 import pytest
 from django.test import Client
-from profiles import OPEN_SHOP
+from profiles import MIXED_ESTATE, OPEN_SHOP
 
 from decision.models import Result
 
@@ -59,7 +59,7 @@ def test_recommend_returns_the_verdict_with_scores_and_reasons(api):
     assert body["scores"][body["approach"]] == max(body["scores"].values())
     assert body["confidence"] in {"clear", "lean", "close"}
     assert body["uncertain"] is False
-    assert body["ruleset"] == "1"
+    assert body["ruleset"] == "2"
     assert body["reasons"]
     for reason in body["reasons"]:
         assert {"answers", "favours", "weight", "strength", "text"} <= set(reason)
@@ -67,6 +67,54 @@ def test_recommend_returns_the_verdict_with_scores_and_reasons(api):
         assert reason["strength"] in {"slightly", "moderately", "strongly"}
         assert reason["text"]
         assert all(ANSWERS[question] == value for question, value in reason["answers"].items())
+
+
+def test_recommend_returns_routes_exclusions_conflicts_and_pivots(api):
+    restricted_no_servers = {
+        "budget": "minimal",
+        "compute": "none",
+        "expertise": "none",
+        "data_sensitivity": "restricted",
+        "workloads": "one",
+        "task_scope": "broad",
+        "timeline": "weeks",
+    }
+    body = post(api, "/api/recommend", {"answers": restricted_no_servers}).json()
+
+    assert body["approach"] == "open"
+    assert body["confidence"] != "clear"
+    assert [entry["approach"] for entry in body["excluded"]] == ["closed", "hybrid"]
+    assert body["excluded"][0]["questions"] == ["data_sensitivity"]
+    assert body["excluded"][0]["text"].startswith("Closed was ruled out")
+    assert {tuple(c["questions"]) for c in body["conflicts"]} == {
+        ("data_sensitivity", "compute"),
+        ("data_sensitivity", "expertise"),
+    }
+    assert all(c["resolve"] for c in body["conflicts"])
+    assert body["routes"] == [
+        {"approach": "open", "id": "rented_gpus", "name": body["routes"][0]["name"], "text": body["routes"][0]["text"]}
+    ]
+    assert body["pivots"]
+    for pivot in body["pivots"]:
+        assert set(pivot) == {"question", "value", "approach"}
+        again = post(api, "/api/recommend", {"answers": {**restricted_no_servers, pivot["question"]: pivot["value"]}})
+        assert again.json()["approach"] == pivot["approach"] != body["approach"]
+
+
+def test_an_uncertain_recommendation_keeps_its_leaning_and_names_what_to_answer(api):
+    body = post(api, "/api/recommend", {"answers": {}}).json()
+
+    assert body["uncertain"] is True
+    assert body["approach"] in APPROACHES
+    assert body["pivots"] == []
+    assert len(body["ask_next"]) == 3
+
+
+def test_a_hybrid_has_one_route_for_each_side(api):
+    body = post(api, "/api/recommend", {"answers": MIXED_ESTATE}).json()
+
+    assert body["approach"] == "hybrid"
+    assert [route["approach"] for route in body["routes"]] == ["open", "closed"]
 
 
 def test_recommend_scores_add_up_from_the_reasons(api):
@@ -380,7 +428,7 @@ def test_openapi_document_describes_the_three_endpoints(api):
     document = response.json()
     assert document["openapi"].startswith("3.1")
     assert document["info"]["title"]
-    assert document["info"]["version"] == "1"
+    assert document["info"]["version"] == "2"
     assert set(document["paths"]) == {"/api/recommend", "/api/results", "/api/results/{id}"}
     assert "post" in document["paths"]["/api/recommend"]
     assert "post" in document["paths"]["/api/results"]
@@ -407,6 +455,21 @@ def test_openapi_lists_every_question_and_its_values(api):
     assert set(answers["properties"]) == set(ANSWERS)
     assert "minimal" in json.dumps(answers["properties"]["budget"])
     assert "unsure" in json.dumps(answers["properties"]["budget"])
+    assert "committed" in json.dumps(answers["properties"]["cloud_platform"])
+
+
+def test_openapi_describes_routes_exclusions_conflicts_and_pivots(api):
+    document = api.get("/api/openapi.json").json()
+
+    schemas = document["components"]["schemas"]
+    out = schemas["RecommendationOut"]["properties"]
+    assert {"routes", "excluded", "excluded_routes", "conflicts", "pivots", "ask_next"} <= set(out)
+    route = schemas["RouteOut"]["properties"]
+    assert set(route) == {"approach", "id", "name", "text"}
+    assert "managed_open" in json.dumps(route["id"])
+    assert set(schemas["ConflictOut"]["properties"]) == {"questions", "text", "resolve"}
+    assert {"approach", "questions", "text"} <= set(schemas["Exclusion"]["properties"])
+    assert set(schemas["Pivot"]["properties"]) == {"question", "value", "approach"}
 
 
 @pytest.mark.django_db

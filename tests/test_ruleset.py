@@ -36,7 +36,11 @@ def test_every_question_offers_unsure_last():
         assert question.label("unsure") == "I'm not sure"
 
 
+V2 = (ruleset.RULESETS_DIR / "v2.toml").read_text()
+
+
 def test_the_question_bank_contract_holds():
+    """v1's ids and values keep their meaning in v2, and v2 adds three questions."""
     expected = {
         "budget": ("minimal", "moderate", "substantial"),
         "volume": ("light", "steady", "heavy"),
@@ -51,9 +55,55 @@ def test_the_question_bank_contract_holds():
         "timeline": ("weeks", "months", "flexible"),
         "independence": ("low", "medium", "critical"),
     }
+    assert {q.id: q.values[:-1] for q in ruleset.get("1").questions} == expected
+    expected |= {
+        "deployment": ("cloud", "premises", "device"),
+        "workloads": ("one", "several"),
+        "cloud_platform": ("none", "committed"),
+    }
     current = ruleset.current()
-    assert {q.id: q.values[:-1] for q in current.questions} == expected
+    assert current.version == "2"
+    assert {q.id: tuple(sorted(q.values[:-1])) for q in current.questions} == {
+        key: tuple(sorted(values)) for key, values in expected.items()
+    }
     assert all(q.why for q in current.questions)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            'when = { data_sensitivity = ["restricted"] }\nrules_out = "closed"',
+            'when = { data_sensitivity = ["secret"] }\nrules_out = "closed"',
+            "constraint 'restricted-data-rules-out-closed' names unknown value 'secret'",
+        ),
+        (
+            'rules_out = "closed"\ntext = "Closed was ruled out: your data',
+            'rules_out = "closed"\nroute = "public_api"\ntext = "Closed was ruled out: your data',
+            "must rule out exactly one approach or one route",
+        ),
+        ('route = "managed_open"\ntext = "Open weights served per token were ruled out for the same', 'route = "hosted"\ntext = "x', "route"),
+        ('sources = ["token-prices", "together-serverless"]', 'sources = ["token-prices", "nowhere"]', "cites unknown source 'nowhere'"),
+        ('scale = ["light", "steady", "heavy"]', 'scale = ["light", "heavy"]', "has a scale that is not an order of its own options"),
+        (
+            'when = { data_sensitivity = ["restricted"], compute = ["none"] }',
+            'when = { data_sensitivity = ["restricted"], computer = ["none"] }',
+            "conflict 'restricted-data-no-compute' names unknown question 'computer'",
+        ),
+        ('url = "https://developers.openai.com/api/docs/guides/your-data"', 'url = "http://example.com"', "url"),
+    ],
+)
+def test_a_broken_v2_entry_is_rejected_with_a_message_naming_it(old, new, message):
+    assert old in V2, old
+    with pytest.raises(RulesetError) as raised:
+        parse_ruleset(V2.replace(old, new, 1), "broken.toml")
+    assert message in str(raised.value)
+
+
+def test_a_source_that_nothing_cites_is_rejected():
+    uncited = V2 + '\n[[sources]]\nid = "spare"\ntitle = "t"\npublisher = "p"\nurl = "https://x.example"\nchecked = "2026-11-23"\n'
+    with pytest.raises(RulesetError, match="source 'spare' is cited by nothing"):
+        parse_ruleset(uncited, "broken.toml")
 
 
 @pytest.mark.parametrize(

@@ -1,5 +1,11 @@
 """A stored result never changes, even when the rules do."""
 
+import datetime
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
 import pytest
 
 from decision import ruleset, services
@@ -47,7 +53,8 @@ def test_a_stored_result_is_the_recommendation_as_computed(client):
     stored = Result.objects.get(pk=result.pk)
     assert stored.recommendation["approach"] == "open"
     assert stored.answers["budget"] == "unsure"
-    assert len(stored.answers) == 12
+    assert len(stored.answers) == 15
+    assert stored.ruleset_version == "2"
     assert f'data-approach="{stored.recommendation["approach"]}"' in client.get(f"/r/{result.id}/").content.decode()
 
 
@@ -63,3 +70,70 @@ def test_released_ruleset_files_never_change():
         assert hashlib.sha256((ruleset.RULESETS_DIR / name).read_bytes()).hexdigest() == digest, (
             f"{name} has changed since it was released: put the change in a new version file instead"
         )
+
+
+# Six v1 results as the code before v2 stored them, with the page text and API answer it gave for each
+# (captured at commit 1d07b61, before ruleset v2 existed).
+GOLDEN = json.loads((Path(__file__).parent / "data" / "v1_results.json").read_text())
+
+
+class MainText(HTMLParser):
+    """The text a reader sees inside <main>, whitespace collapsed."""
+
+    def __init__(self):
+        super().__init__()
+        self.depth = 0
+        self.parts = []
+
+    def handle_starttag(self, tag, attrs):
+        self.depth += tag == "main"
+
+    def handle_endtag(self, tag):
+        self.depth -= tag == "main"
+
+    def handle_data(self, data):
+        if self.depth:
+            self.parts.append(data)
+
+
+def main_text(html: str) -> str:
+    parser = MainText()
+    parser.feed(html)
+    return re.sub(r"\s+", " ", "".join(parser.parts)).strip()
+
+
+@pytest.fixture
+def stored_v1_results(db):
+    for case in GOLDEN:
+        row = case["row"]
+        Result.objects.create(
+            id=row["id"], answers=row["answers"], ruleset_version="1", recommendation=row["recommendation"]
+        )
+        Result.objects.filter(pk=row["id"]).update(created_at=datetime.datetime.fromisoformat(row["created_at"]))
+    return GOLDEN
+
+
+def test_v2_is_the_current_ruleset():
+    assert ruleset.current().version == "2"
+
+
+@pytest.mark.parametrize("case", GOLDEN, ids=[case["name"] for case in GOLDEN])
+def test_stored_v1_results_render_exactly_as_they_did_before_v2(client, stored_v1_results, case):
+    response = client.get(f"/r/{case['row']['id']}/")
+    assert response.status_code == 200
+    assert main_text(response.content.decode()) == case["page_text"]
+
+
+@pytest.mark.parametrize("case", GOLDEN, ids=[case["name"] for case in GOLDEN])
+def test_stored_v1_results_answer_the_api_as_they_did_with_empty_lists_for_what_v1_lacked(
+    client, stored_v1_results, case
+):
+    body = client.get(f"/api/results/{case['row']['id']}").json()
+    old = case["api"]
+    reasons = body.pop("reasons")
+    assert [{k: v for k, v in reason.items() if k != "sources"} for reason in reasons] == old.pop("reasons")
+    assert all(reason["sources"] == [] for reason in reasons)
+    assert {key: body[key] for key in old} == old
+    assert body["pivots"] == case["row"]["recommendation"]["pivots"]  # v1 stored them; now the API returns them
+    for key in ("routes", "excluded", "excluded_routes", "conflicts", "ask_next"):
+        assert body[key] == [], key
