@@ -22,8 +22,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from decision import rules, ruleset  # noqa: E402
-from decision.ruleset import UNSURE  # noqa: E402
+from decision import rules, ruleset
+from decision.ruleset import UNSURE
 
 
 def draw(current: ruleset.Ruleset, rng: random.Random, definite: bool, free: bool) -> dict[str, str]:
@@ -76,8 +76,10 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=20261123)
     args = parser.parse_args()
     current = ruleset.current()
-    print(f"Ruleset v{current.version} ({current.date}): {len(current.questions)} questions, "
-          f"{len(current.rules)} rules, {len(current.constraints)} constraints, {len(current.conflicts)} conflicts.")
+    print(
+        f"Ruleset v{current.version} ({current.date}): {len(current.questions)} questions, "
+        f"{len(current.rules)} rules, {len(current.constraints)} constraints, {len(current.conflicts)} conflicts."
+    )
     report(current, args.samples, args.seed, definite=False)
     report(current, args.samples, args.seed, definite=True)
     report(current, args.samples, args.seed, definite=True, free=True)

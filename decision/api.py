@@ -39,9 +39,7 @@ class ReasonOut(BaseModel):
 
 
 class RecommendationOut(BaseModel):
-    approach: Approach = Field(
-        description="The verdict; with uncertain: true, only what the answers lean to."
-    )
+    approach: Approach = Field(description="The verdict; with uncertain: true, only what the answers lean to.")
     scores: dict[Approach, int] = Field(description="Points for each approach, on one scale.")
     confidence: Literal["clear", "lean", "close"]
     uncertain: bool = Field(description="True when too few answers were definite to decide.")
@@ -247,7 +245,7 @@ def openapi(request: HttpRequest) -> JsonResponse:
         "info": {
             "title": "Open, Closed or Hybrid? API",
             "version": ruleset.version,
-            "description": "Recommends open, closed or hybrid large language models from twelve answers, "
+            "description": "Recommends open, closed or hybrid large language models from the answers to its questions, "
             "with the reasons. Question ids and values are those of the current ruleset.",
         },
         "paths": {

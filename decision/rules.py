@@ -173,8 +173,11 @@ def recommend(ruleset: Ruleset, answers: Mapping[str, str | None]) -> Recommenda
     given = complete(ruleset, answers)
     decision = decide(ruleset, given)
     approach, totals = decision.approach, decision.scores
-    others = [a for a in decision.allowed if a != approach]
-    runner_up = max(others, key=lambda a: (totals[a], -ruleset.tie_break.order.index(a))) if others else None
+    runner_up: Approach | None = None
+    for other in ruleset.tie_break.order:  # the best other allowed approach; on a tie, the earlier in the order
+        if other != approach and other in decision.allowed and (runner_up is None or totals[other] > totals[runner_up]):
+            runner_up = other
+    tied = runner_up is not None and totals[approach] == totals[runner_up]
     answered = sum(value != UNSURE for value in given.values())
 
     matched = sorted((rule for rule in ruleset.rules if rule.matches(given)), key=lambda rule: -rule.weight)
@@ -217,7 +220,7 @@ def recommend(ruleset: Ruleset, answers: Mapping[str, str | None]) -> Recommenda
         confidence=confidence,
         uncertain=uncertain,
         answered=answered,
-        tie_broken=runner_up is not None and totals[approach] == totals[runner_up],
+        tie_broken=tied,
         reasons=reasons,
         neutral=[
             NeutralAnswer(question=question, value=value, note=ruleset.neutral_notes[(question, value)])
@@ -316,7 +319,7 @@ def route_for(ruleset: Ruleset, side: Side, given: Mapping[str, str], ruled_out:
 def chosen_routes(ruleset: Ruleset, given: Mapping[str, str], decision: Decision) -> list[RouteOut]:
     if not ruleset.routes:
         return []
-    sides: tuple[Side, ...] = SIDES if decision.approach == "hybrid" else (decision.approach,)  # type: ignore[assignment]
+    sides: tuple[Side, ...] = {"hybrid": SIDES, "open": ("open",), "closed": ("closed",)}[decision.approach]
     return [route_for(ruleset, side, given, decision.routes_ruled_out) for side in sides]
 
 

@@ -133,7 +133,7 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG
 
-# Request bodies: the wizard posts twelve short values; the API a small JSON object.
+# Request bodies: the wizard posts fifteen short values; the API a small JSON object.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("MAX_BODY_BYTES", 16 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 100
 

@@ -150,8 +150,22 @@ def start(request: HtmxHttpRequest) -> HttpResponse:
 @cache_control(public=True, max_age=3600)
 @kept_in_memory()
 def how(request: HtmxHttpRequest) -> HttpResponse:
-    """Every question, option and rule of the current ruleset, with its weight: nothing is hidden."""
+    """Every question, option, constraint, rule, route and source of the current ruleset: nothing is hidden."""
     ruleset = rulesets.current()
+    sources = ruleset.sources_by_id
+
+    def cites(ids: tuple[str, ...]) -> list[rulesets.Source]:
+        return [sources[source_id] for source_id in ids]
+
+    def conditions(when: dict[str, tuple[str, ...]]) -> list[dict[str, Any]]:
+        return [
+            {
+                "question": ruleset.questions_by_id[qid],
+                "labels": [ruleset.questions_by_id[qid].label(v) for v in values],
+            }
+            for qid, values in when.items()
+        ]
+
     sections = []
     for section in ruleset.sections:
         questions = []
@@ -159,33 +173,84 @@ def how(request: HtmxHttpRequest) -> HttpResponse:
             options = []
             for option in question.options:
                 own = [
-                    rule
+                    {"rule": rule, "sources": cites(rule.sources)}
                     for rule in ruleset.rules_by_question[question.id]
                     if len(rule.when) == 1 and option.value in rule.when[question.id]
                 ]
-                note = ruleset.neutral_notes.get((question.id, option.value), "")
-                options.append({"option": option, "rules": own, "neutral": note})
+                musts = [
+                    {"constraint": constraint, "sources": cites(constraint.sources)}
+                    for constraint in ruleset.constraints
+                    if list(constraint.when) == [question.id] and option.value in constraint.when[question.id]
+                ]
+                neutral = next(
+                    (n for n in ruleset.neutral if (n.question, n.value) == (question.id, option.value)), None
+                )
+                options.append(
+                    {
+                        "option": option,
+                        "rules": own,
+                        "constraints": musts,
+                        "neutral": neutral.note if neutral else "",
+                        "neutral_sources": cites(neutral.sources) if neutral else [],
+                    }
+                )
             questions.append({"question": question, "options": options})
         sections.append({"section": section, "questions": questions})
-    combinations = [rule for rule in ruleset.rules if len(rule.when) > 1]
     combined = [
+        {"rule": rule, "conditions": conditions(rule.when), "sources": cites(rule.sources)}
+        for rule in ruleset.rules
+        if len(rule.when) > 1
+    ]
+    constraints = [
+        {"constraint": c, "conditions": conditions(c.when), "sources": cites(c.sources)}
+        for c in ruleset.constraints
+        if len(c.when) > 1
+    ]
+    conflicts = [{"conflict": c, "conditions": conditions(c.when)} for c in ruleset.conflicts]
+    routes = [
         {
-            "rule": rule,
-            "conditions": [
-                {
-                    "question": ruleset.questions_by_id[qid],
-                    "labels": [ruleset.questions_by_id[qid].label(value) for value in values],
-                }
-                for qid, values in rule.when.items()
+            "route": route,
+            "sources": cites(route.sources),
+            "choices": [
+                {"choice": choice, "conditions": conditions(choice.when)}
+                for choice in ruleset.route_choices
+                if choice.route == route.id
             ],
         }
-        for rule in combinations
+        for route in ruleset.routes
     ]
-    return page(
-        request,
-        "how.html",
-        {"ruleset": ruleset, "sections": sections, "combined": combined, "max_weight": rulesets.MAX_WEIGHT},
-    )
+    caveats = [
+        {
+            "caveat": caveat,
+            "anchor": f"caveat-{n}",
+            "conditions": conditions(caveat.when),
+            "sources": cites(caveat.sources),
+        }
+        for n, caveat in enumerate(ruleset.caveats, start=1)
+    ]
+    citing = [
+        *((rule.id, f"rule-{rule.id}", rule.sources) for rule in ruleset.rules),
+        *((c.id, f"rule-{c.id}", c.sources) for c in ruleset.constraints),
+        *((route.id, f"route-{route.id}", route.sources) for route in ruleset.routes),
+        *((f"warning {n}", f"caveat-{n}", c.sources) for n, c in enumerate(ruleset.caveats, start=1)),
+        *((f"{n.question}: {n.value}", f"neutral-{n.question}-{n.value}", n.sources) for n in ruleset.neutral),
+    ]
+    cited_by: dict[str, list[dict[str, str]]] = {source.id: [] for source in ruleset.sources}
+    for label, anchor, ids in citing:
+        for source_id in ids:
+            cited_by[source_id].append({"label": label, "anchor": anchor})
+    context = {
+        "ruleset": ruleset,
+        "sections": sections,
+        "combined": combined,
+        "constraints": constraints,
+        "conflicts": conflicts,
+        "routes": routes,
+        "caveats": caveats,
+        "sources": [{"source": source, "cited_by": cited_by[source.id]} for source in ruleset.sources],
+        "max_weight": rulesets.MAX_WEIGHT,
+    }
+    return page(request, "how.html", context)
 
 
 @allow("GET")
@@ -456,10 +521,12 @@ def render_result(request: HtmxHttpRequest, result: Result) -> HttpResponse:
 
 def route_phrase(ruleset: Ruleset, recommendation: dict[str, Any]) -> str:
     """How the verdict is carried out, to follow its headline: "on GPUs you rent and run"."""
-    phrases = {route["approach"]: ruleset.routes_by_id[route["id"]].phrase for route in recommendation.get("routes", [])}
+    phrases = {
+        route["approach"]: ruleset.routes_by_id[route["id"]].phrase for route in recommendation.get("routes", [])
+    }
     if len(phrases) == 2:
-        return f"(the open side {phrases['open']}, the closed side {phrases['closed']})"
-    return next(iter(phrases.values()), "")
+        return f": the open side {phrases['open']}, the closed side {phrases['closed']}"
+    return f", {phrases[next(iter(phrases))]}" if phrases else ""
 
 
 def section_of(ruleset: Ruleset, question_id: str) -> Section:

@@ -34,7 +34,7 @@ def test_the_form_refuses_past_the_limit_with_a_page_that_says_when_to_retry(cli
     page = response.content.decode()
     assert "Too many results" in page
     assert "try again in" in page
-    assert "/check/?budget=minimal" in page  # the answers are not lost
+    assert "/check/?volume=light&amp;budget=minimal" in page  # the answers are not lost
     assert Result.objects.count() == 2
 
 

@@ -82,9 +82,21 @@ def test_the_question_bank_contract_holds():
             'rules_out = "closed"\nroute = "public_api"\ntext = "Closed was ruled out: your data',
             "must rule out exactly one approach or one route",
         ),
-        ('route = "managed_open"\ntext = "Open weights served per token were ruled out for the same', 'route = "hosted"\ntext = "x', "route"),
-        ('sources = ["token-prices", "together-serverless"]', 'sources = ["token-prices", "nowhere"]', "cites unknown source 'nowhere'"),
-        ('scale = ["light", "steady", "heavy"]', 'scale = ["light", "heavy"]', "has a scale that is not an order of its own options"),
+        (
+            'route = "managed_open"\ntext = "Open weights served per token were ruled out for the same',
+            'route = "hosted"\ntext = "x',
+            "route",
+        ),
+        (
+            'sources = ["token-prices", "together-serverless"]',
+            'sources = ["token-prices", "nowhere"]',
+            "cites unknown source 'nowhere'",
+        ),
+        (
+            'scale = ["light", "steady", "heavy"]',
+            'scale = ["light", "heavy"]',
+            "has a scale that is not an order of its own options",
+        ),
         (
             'when = { data_sensitivity = ["restricted"], compute = ["none"] }',
             'when = { data_sensitivity = ["restricted"], computer = ["none"] }',
@@ -101,7 +113,8 @@ def test_a_broken_v2_entry_is_rejected_with_a_message_naming_it(old, new, messag
 
 
 def test_a_source_that_nothing_cites_is_rejected():
-    uncited = V2 + '\n[[sources]]\nid = "spare"\ntitle = "t"\npublisher = "p"\nurl = "https://x.example"\nchecked = "2026-11-23"\n'
+    spare = '[[sources]]\nid = "spare"\ntitle = "t"\npublisher = "p"\nurl = "https://x.example"\nchecked = "2026-11-23"'
+    uncited = f"{V2}\n{spare}\n"
     with pytest.raises(RulesetError, match="source 'spare' is cited by nothing"):
         parse_ruleset(uncited, "broken.toml")
 

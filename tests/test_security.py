@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
+from decision import ruleset
+
 ROOT = Path(__file__).parent.parent
 
 
@@ -86,20 +88,7 @@ def test_https_mode_sends_hsts_and_secure_prefixed_cookies(settings):
     assert not cookie["domain"]
 
 
-QUESTIONS = [
-    "budget",
-    "volume",
-    "compute",
-    "customization",
-    "task_scope",
-    "expertise",
-    "data_sensitivity",
-    "transparency",
-    "exposure",
-    "support",
-    "timeline",
-    "independence",
-]
+QUESTIONS = [q.id for q in ruleset.current().questions]
 
 
 def test_pages_without_forms_set_no_cookies(client):
@@ -208,7 +197,7 @@ def test_an_expired_form_under_htmx_shows_its_error_in_the_page_and_keeps_the_an
     assert "This form has expired" in body
     assert "<html" not in body
     assert response["HX-Push-Url"] == "false"
-    assert "/check/?budget=unsure" in body
+    assert "/check/?volume=unsure&amp;budget=unsure" in body
 
 
 @pytest.mark.django_db

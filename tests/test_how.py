@@ -1,0 +1,59 @@
+"""The "How it decides" page publishes the whole current ruleset: nothing that decides is hidden."""
+
+import re
+from html import unescape
+
+from decision import ruleset
+
+CURRENT = ruleset.current()
+
+
+def page_text(client) -> str:
+    response = client.get("/how-it-decides/")
+    assert response.status_code == 200
+    return unescape(response.content.decode())
+
+
+def test_every_rule_is_shown_with_its_weight_and_the_approach_it_favours(client):
+    page = page_text(client)
+    for rule in CURRENT.rules:
+        shown = re.search(rf'id="rule-{re.escape(rule.id)}"[^>]*>(.*?)</li>', page, re.S)
+        assert shown, rule.id
+        assert f"{rule.favours.capitalize()} +{rule.weight}" in shown.group(0), rule.id
+        assert rule.reason in page, rule.id
+
+
+def test_every_neutral_note_must_conflict_route_and_warning_is_shown(client):
+    page = page_text(client)
+    texts = [n.note for n in CURRENT.neutral] + [c.text for c in CURRENT.constraints]
+    texts += [c.text for c in CURRENT.conflicts] + [c.resolve for c in CURRENT.conflicts]
+    texts += [r.text for r in CURRENT.routes] + [c.because for c in CURRENT.route_choices]
+    texts += [c.text for c in CURRENT.caveats]
+    for text in texts:
+        assert text in page, text
+
+
+def test_every_source_is_listed_with_its_link_date_and_what_cites_it(client):
+    page = page_text(client)
+    for source in CURRENT.sources:
+        entry = re.search(rf'<li id="source-{re.escape(source.id)}">(.*?)</li>', page, re.S)
+        assert entry, source.id
+        assert f'href="{source.url}"' in entry.group(1)
+        assert f"checked {source.checked}" in entry.group(1)
+        assert "Cited by <a href=" in entry.group(1)
+
+
+def test_every_link_within_the_page_lands_on_something(client):
+    page = page_text(client)
+    ids = set(re.findall(r'id="([^"]+)"', page))
+    targets = set(re.findall(r'href="#([^"]+)"', page))
+    assert len(targets) > 50
+    assert targets <= ids, targets - ids
+
+
+def test_the_confidence_thresholds_are_those_of_the_ruleset(client):
+    page = page_text(client)
+    settings = CURRENT.confidence
+    assert f"fewer than {settings.min_answered} definite answers" in page
+    assert f"A lead of {settings.clear_margin} points or more" in page
+    assert f"worth {settings.strong_weight} points or more" in page
