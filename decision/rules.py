@@ -194,11 +194,7 @@ def recommend(ruleset: Ruleset, answers: Mapping[str, str | None]) -> Recommenda
         for rule in matched
     ]
     excluded = exclusions(ruleset, given, decision)
-    conflicts = [
-        ConflictOut(questions=list(conflict.when), text=conflict.text, resolve=conflict.resolve)
-        for conflict in ruleset.conflicts
-        if conflict.matches(given)
-    ]
+    conflicts = conflicts_of(ruleset, given)
     uncertain = answered < ruleset.confidence.min_answered or (totals[approach] == 0 and not excluded)
     changes = [] if uncertain and ruleset.in_stages else pivots(ruleset, given, approach)
     confidence = confidence_of(ruleset, decision, runner_up, reasons, uncertain=uncertain, conflicts=bool(conflicts))
@@ -234,17 +230,7 @@ def recommend(ruleset: Ruleset, answers: Mapping[str, str | None]) -> Recommenda
         runner_up=runner_up,
         routes=routes,
         excluded=excluded,
-        excluded_routes=[
-            RouteExclusion(
-                route=constraint.route,
-                approach=ruleset.routes_by_id[constraint.route].approach,
-                questions=list(constraint.when),
-                text=constraint.text,
-                sources=list(constraint.sources),
-            )
-            for constraint in ruleset.constraints
-            if constraint.route is not None and constraint.matches(given)
-        ],
+        excluded_routes=route_exclusions(ruleset, given),
         conflicts=conflicts,
         ask_next=ask_next(ruleset, given, decision) if uncertain and ruleset.in_stages else [],
     )
@@ -301,6 +287,34 @@ def exclusions(ruleset: Ruleset, given: Mapping[str, str], decision: Decision) -
             text=f"{name} was ruled out: no way to carry it out is left once the routes below are ruled out.",
         )
     return [found[approach] for approach in APPROACHES if approach in found]
+
+
+def conflicts_of(ruleset: Ruleset, given: Mapping[str, str]) -> list[ConflictOut]:
+    """Each conflict the answers meet, once: two entries that say the same thing are named together."""
+    found: dict[tuple[str, str], ConflictOut] = {}
+    for conflict in ruleset.conflicts:
+        if conflict.matches(given):
+            key = (conflict.text, conflict.resolve)
+            questions = [*found[key].questions, *conflict.when] if key in found else list(conflict.when)
+            found[key] = ConflictOut(
+                questions=list(dict.fromkeys(questions)), text=conflict.text, resolve=conflict.resolve
+            )
+    return list(found.values())
+
+
+def route_exclusions(ruleset: Ruleset, given: Mapping[str, str]) -> list[RouteExclusion]:
+    """Each route a constraint rules out, once, with the first reason given for it."""
+    found: dict[str, RouteExclusion] = {}
+    for constraint in ruleset.constraints:
+        if constraint.route is not None and constraint.route not in found and constraint.matches(given):
+            found[constraint.route] = RouteExclusion(
+                route=constraint.route,
+                approach=ruleset.routes_by_id[constraint.route].approach,
+                questions=list(constraint.when),
+                text=constraint.text,
+                sources=list(constraint.sources),
+            )
+    return list(found.values())
 
 
 def route_for(ruleset: Ruleset, side: Side, given: Mapping[str, str], ruled_out: frozenset[str]) -> RouteOut:

@@ -216,6 +216,8 @@ class Confidence(Strict):
 class TieBreak(Strict):
     order: tuple[Approach, Approach, Approach]
     note: str
+    # v2: why the winner of a tie goes first, by winner (v1 had one note, written for closed winning).
+    reasons: dict[Approach, str] = Field(default_factory=dict)
 
 
 class Ruleset(Strict):

@@ -492,6 +492,14 @@ def render_result(request: HtmxHttpRequest, result: Result) -> HttpResponse:
         "staged": ruleset.in_stages,
         "routes": {route["approach"]: route for route in recommendation.get("routes", [])},
         "route_phrase": route_phrase(ruleset, recommendation),
+        "tie_reason": ruleset.tie_break.reasons.get(recommendation["approach"], ""),
+        "unsure_pivots": list(
+            dict.fromkeys(
+                questions[pivot["question"]].text
+                for pivot in recommendation["pivots"]
+                if ruleset.in_stages and result.answers.get(pivot["question"], rulesets.UNSURE) == rulesets.UNSURE
+            )
+        ),
         "ask_next": [
             {
                 "question": questions[qid],
