@@ -15,7 +15,7 @@ from axe_playwright_python.sync_playwright import Axe
 from django.core.cache import caches
 from playwright.sync_api import Locator, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
-from profiles import MIXED_ESTATE, OPEN_SHOP, START_UP
+from profiles import MIXED_ESTATE, OPEN_SHOP, START_UP, scenario
 
 from decision import rules, ruleset, services
 
@@ -398,6 +398,10 @@ def axe_pages() -> dict[str, object]:
     assert sorted(verdict(answers) for answers in SCENARIOS.values()) == ["closed", "hybrid", "open"]
     for answers in SCENARIOS.values():
         pages[f"result-{verdict(answers)}"] = lambda answers=answers: create_result(answers)
+    conflicted = scenario("Restricted data, a small budget and no servers")
+    pages["result-with-conflicts"] = lambda: create_result(conflicted)
+    pages["result-too-uncertain"] = lambda: create_result({})
+    pages["result-v1"] = lambda: f"/r/{services.result_create(ruleset=ruleset.get('1'), answers=MIXED_ESTATE).id}/"
     pages["how-it-decides"] = "/how-it-decides/"
     pages["not-found"] = "/no-such-page/"
     return pages
