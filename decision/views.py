@@ -207,17 +207,17 @@ def how(request: HtmxHttpRequest) -> HttpResponse:
         if len(c.when) > 1
     ]
     conflicts = [{"conflict": c, "conditions": conditions(c.when)} for c in ruleset.conflicts]
-    routes = [
+    routes = [{"route": route, "sources": cites(route.sources)} for route in ruleset.routes]
+    route_order = [
         {
-            "route": route,
-            "sources": cites(route.sources),
+            "name": ruleset.approaches[side].name,
             "choices": [
-                {"choice": choice, "conditions": conditions(choice.when)}
-                for choice in ruleset.route_choices
-                if choice.route == route.id
+                {"choice": c, "route": ruleset.routes_by_id[c.route], "conditions": conditions(c.when)}
+                for c in ruleset.route_choices
+                if ruleset.routes_by_id[c.route].approach == side
             ],
         }
-        for route in ruleset.routes
+        for side in ("open", "closed")
     ]
     caveats = [
         {
@@ -246,6 +246,7 @@ def how(request: HtmxHttpRequest) -> HttpResponse:
         "constraints": constraints,
         "conflicts": conflicts,
         "routes": routes,
+        "route_order": route_order,
         "caveats": caveats,
         "sources": [{"source": source, "cited_by": cited_by[source.id]} for source in ruleset.sources],
         "max_weight": rulesets.MAX_WEIGHT,

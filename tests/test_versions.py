@@ -60,7 +60,10 @@ def test_a_stored_result_is_the_recommendation_as_computed(client):
 
 # A released ruleset file never changes: stored results render their question texts and labels from it.
 # Changing the rules or the wording means a new file with a new version. Add each new file here when it ships.
-RELEASED = {"v1.toml": "f1ec439292258c8f6b0774f014f82a5b9098e4dc448aca34f52346afaa8d2be1"}
+RELEASED = {
+    "v1.toml": "f1ec439292258c8f6b0774f014f82a5b9098e4dc448aca34f52346afaa8d2be1",
+    "v2.toml": "107e9be59536aa8459625b7c7fccb75fb58a78d5f04778d1aeabf62f1b8e2fc4",
+}
 
 
 def test_released_ruleset_files_never_change():
