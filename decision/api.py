@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from datetime import datetime
-from functools import wraps
 from typing import Any, Literal
 
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST, require_safe
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from decision import ratelimit, rules, services
@@ -86,6 +85,10 @@ class ErrorOut(BaseModel):
     fields: list[FieldError] = []
 
 
+# Every API view is csrf_exempt: no cookies or sessions stand behind the API, and anything that changes state
+# must be application/json, which a browser will not send to another site without its consent (parse_answers).
+
+
 def error(status: int, message: str, fields: list[FieldError] | None = None) -> JsonResponse:
     body = ErrorOut(error=message, fields=fields or [])
     return JsonResponse(body.model_dump(mode="json"), status=status)
@@ -134,31 +137,8 @@ def recommendation_out(recommendation: dict[str, Any], version: str) -> dict[str
     return {**{key: recommendation[key] for key in keys if key in recommendation}, "ruleset": version}
 
 
-JsonView = Callable[..., HttpResponse]
-
-
-def allow(*methods: str) -> Callable[[JsonView], JsonView]:
-    """Wrong methods get a JSON 405 with Allow. No cookies or sessions stand behind the API, so it needs no
-    CSRF token: requests that change anything must be application/json, which a browser will not send to
-    another site without its consent (see parse_answers)."""
-    allowed = [*methods, "HEAD"] if "GET" in methods else list(methods)
-
-    def decorator(view: JsonView) -> JsonView:
-        @csrf_exempt
-        @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if request.method not in allowed:
-                response = error(405, f"Use {' or '.join(methods)} here.")
-                response["Allow"] = ", ".join(allowed)
-                return response
-            return view(request, *args, **kwargs)
-
-        return wrapper
-
-    return decorator
-
-
-@allow("POST")
+@csrf_exempt
+@require_POST
 def recommend(request: HttpRequest) -> HttpResponse:
     answers = parse_answers(request)
     if isinstance(answers, JsonResponse):
@@ -169,7 +149,8 @@ def recommend(request: HttpRequest) -> HttpResponse:
     return JsonResponse(body.model_dump(mode="json"))
 
 
-@allow("POST")
+@csrf_exempt
+@require_POST
 def results(request: HttpRequest) -> HttpResponse:
     answers = parse_answers(request)
     if isinstance(answers, JsonResponse):
@@ -199,7 +180,8 @@ def stored_result(request: HttpRequest, result: Any) -> StoredResultOut:
     )
 
 
-@allow("GET")
+@csrf_exempt
+@require_safe
 def result_detail(request: HttpRequest, result_id: str) -> HttpResponse:
     result = services.result_get(result_id)
     if result is None:
@@ -207,7 +189,8 @@ def result_detail(request: HttpRequest, result_id: str) -> HttpResponse:
     return JsonResponse(stored_result(request, result).model_dump(mode="json"))
 
 
-@allow("GET")
+@csrf_exempt
+@require_safe
 def openapi(request: HttpRequest) -> JsonResponse:
     ruleset = rulesets.current()
     components: dict[str, Any] = {}

@@ -63,7 +63,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.middleware.http.ConditionalGetMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "decision.middleware.MethodNotAllowed",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -83,7 +85,6 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.template.context_processors.csrf",
                 "django.template.context_processors.csp",
-                "decision.context_processors.assets",
             ],
         },
     },
@@ -168,8 +169,7 @@ if env_bool("TRUST_PROXY_HEADERS", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # The shared store for rate limits (every worker and machine sees the same counts): the database by
-# default, Redis when REDIS_URL is set. Rendered result pages never change, so each process keeps the most
-# requested ones in memory.
+# default, Redis when REDIS_URL is set.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CACHES = {
     "default": (
@@ -183,13 +183,8 @@ CACHES = {
             "OPTIONS": {"MAX_ENTRIES": 20_000},
         }
     ),
-    "pages": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "result-pages",
-        "TIMEOUT": None,
-        # 10 to 15 MB per worker at most: pages weigh 5 to 25 KB.
-        "OPTIONS": {"MAX_ENTRIES": env_int("PAGE_CACHE_ENTRIES", 600)},
-    },
+    # Result pages, through cache_page (they never change): up to 500 per worker, 5 to 25 KB each.
+    "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 500}},
 }
 RATE_LIMIT_CACHE = "default"
 RATE_LIMIT_RESULTS = env_int("RATE_LIMIT_RESULTS", 30)  # results one address may create per window; 0 = off

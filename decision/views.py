@@ -7,13 +7,11 @@ the whole page. Without JavaScript, nothing changes but full page loads.
 
 from __future__ import annotations
 
-import hashlib
 import math
 from collections.abc import Callable
-from functools import lru_cache, wraps
+from functools import wraps
 from typing import Any
 
-from django.core.cache import caches
 from django.http import (
     Http404,
     HttpRequest,
@@ -23,14 +21,11 @@ from django.http import (
 )
 from django.shortcuts import render
 from django.template.defaultfilters import pluralize
-from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
-from django.utils.html import escape
-from django.utils.http import urlencode
-from django.utils.safestring import mark_safe
-from django.views.decorators.cache import cache_control
+from django.views.decorators.cache import cache_control, cache_page
+from django.views.decorators.http import require_POST, require_safe
 from django_htmx.middleware import HtmxDetails
 
 from decision import ratelimit, services, wizard
@@ -46,30 +41,7 @@ class HtmxHttpRequest(HttpRequest):
 View = Callable[..., HttpResponse]
 
 
-def allow(*methods: str) -> Callable[[View], View]:
-    """Like Django's require_http_methods, but a wrong method gets our own 405 page rather than an empty body.
-    GET also allows HEAD."""
-    allowed = [*methods, "HEAD"] if "GET" in methods else list(methods)
-
-    def decorator(view: View) -> View:
-        @wraps(view)
-        def wrapper(request: HtmxHttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if request.method not in allowed:
-                context = {
-                    "title": "That action is not available here",
-                    "message": f"This address only answers {' and '.join(methods)} requests. Nothing was changed.",
-                    "link": reverse("start"),
-                    "link_text": "Start page",
-                }
-                response = page(request, "error.html", context, status=405)
-                response["Allow"] = ", ".join(allowed)
-                return response
-            return view(request, *args, **kwargs)
-
-        return wrapper
-
-    return decorator
-
+RESULT_MAX_AGE = 365 * 24 * 3600
 
 # Whether a page comes whole or as its content partial depends on these request headers.
 VARY = ["HX-Request", "HX-History-Restore-Request"]
@@ -84,33 +56,6 @@ def page(request: HtmxHttpRequest, template: str, context: dict[str, Any], statu
     if status >= 400:
         response["HX-Push-Url"] = "false"  # show the error in the page, but keep the address the user came from
     return response
-
-
-def kept_in_memory(reads: Callable[[], tuple[str, ...]] = tuple) -> Callable[[View], View]:
-    """For pages that are the same for everyone at a given address (the start page, a wizard step, a stored
-    result): each process keeps the bytes of the ones most recently rendered. Only successful pages are kept;
-    the check page is not, as its form carries a per-visitor CSRF token. The key holds only the query
-    parameters the view ``reads``, in a fixed order, so junk parameters cannot fill the cache with copies."""
-
-    def decorator(view: View) -> View:
-        @wraps(view)
-        def wrapper(request: HtmxHttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            query = urlencode([(name, value) for name in reads() for value in request.GET.getlist(name)])
-            address = f"{request.scheme}://{request.get_host()}{request.path}?{query}:{is_partial(request)}"
-            key = "page:" + hashlib.sha256(address.encode()).hexdigest()  # addresses can be long; keys must not
-            content = caches["pages"].get(key)
-            if content is not None:
-                response = HttpResponse(content)
-                patch_vary_headers(response, VARY)
-                return response
-            response = view(request, *args, **kwargs)
-            if response.status_code == 200:
-                caches["pages"].set(key, response.content)
-            return response
-
-        return wrapper
-
-    return decorator
 
 
 def is_partial(request: HtmxHttpRequest) -> bool:
@@ -133,9 +78,8 @@ def redirect_to_incomplete(ruleset: Ruleset, section: Section, given: dict[str, 
     return HttpResponseRedirect(step_url(ruleset, section, given, errors="1"))
 
 
-@allow("GET")
+@require_safe
 @cache_control(public=True, max_age=3600)
-@kept_in_memory()
 def start(request: HtmxHttpRequest) -> HttpResponse:
     ruleset = rulesets.current()
     first = ruleset.sections[0]
@@ -146,9 +90,8 @@ def start(request: HtmxHttpRequest) -> HttpResponse:
     )
 
 
-@allow("GET")
+@require_safe
 @cache_control(public=True, max_age=3600)
-@kept_in_memory()
 def how(request: HtmxHttpRequest) -> HttpResponse:
     """Every question, option, constraint, rule, route and source of the current ruleset: nothing is hidden."""
     ruleset = rulesets.current()
@@ -254,8 +197,8 @@ def how(request: HtmxHttpRequest) -> HttpResponse:
     return page(request, "how.html", context)
 
 
-@allow("GET")
-@kept_in_memory(reads=lambda: (*(q.id for q in rulesets.current().questions), "errors", "return"))
+@require_safe
+@cache_control(public=True, max_age=3600)
 def step(request: HtmxHttpRequest, section_id: str) -> HttpResponse:
     ruleset = rulesets.current()
     ids = [section.id for section in ruleset.sections]
@@ -283,18 +226,19 @@ def step(request: HtmxHttpRequest, section_id: str) -> HttpResponse:
     else:
         back = step_url(ruleset, ruleset.sections[index - 1], answers.given)
     own = {q.id for q in questions}
-    blocks = [
-        question_block(
-            ruleset.version,
-            question.id,
-            answers.given.get(question.id),
-            error=question in errors,
-            rejected=question.id in answers.rejected,
-        )
+    items = [
+        {
+            "question": question,
+            "selected": answers.given.get(question.id),
+            "error": question in errors,
+            "rejected": question.id in answers.rejected,
+            "choices": [(o.value, o.label, o.hint) for o in question.options]
+            + [(rulesets.UNSURE, rulesets.UNSURE_LABEL, "")],
+        }
         for question in questions
     ]
     context = {
-        "question_blocks": blocks,
+        "items": items,
         "ruleset": ruleset,
         "section": section,
         "questions": questions,
@@ -308,69 +252,22 @@ def step(request: HtmxHttpRequest, section_id: str) -> HttpResponse:
     return page(request, "wizard.html", context)
 
 
-@lru_cache(maxsize=2048)
-def question_block(version: str, question_id: str, selected: str | None, *, error: bool, rejected: bool) -> str:
-    """One question's fieldset. It depends on nothing but these arguments, so each is rendered once per process."""
-    question = rulesets.load_all()[version].questions_by_id[question_id]
-    choices = [(o.value, o.label, o.hint) for o in question.options] + [(rulesets.UNSURE, rulesets.UNSURE_LABEL, "")]
-    item = {"question": question, "selected": selected, "error": error, "rejected": rejected, "choices": choices}
-    return render_to_string("wizard.html#question", {"item": item})
-
-
-@allow("GET")
+@require_safe
+@cache_control(private=True)  # the form carries a CSRF token for this visitor
 def check(request: HtmxHttpRequest) -> HttpResponse:
     ruleset = rulesets.current()
     answers = wizard.parse(ruleset, request.GET)
     incomplete = wizard.first_incomplete(ruleset, answers, ruleset.sections)
     if incomplete is not None:
         return redirect_to_incomplete(ruleset, incomplete, answers.given)
-    context = {
-        "answers_block": check_answers(ruleset, answers.given),
-        "hidden_answers": mark_safe("".join(hidden_input(q, v) for q, v in answers.given.items())),  # noqa: S308
-    }
-    return page(request, "check.html", context)
-
-
-# Stands for the page's query string inside kept rows: each row is rendered once per question and answer,
-# and the one string that differs between visitors is put in when the page is put together.
-QUERY_SLOT = "__answers__"
-
-
-def check_answers(ruleset: Ruleset, given: dict[str, str]) -> str:
-    """The check page's answers, grouped by section, each with a Change link that carries all the answers.
-
-    Put together from fragments each rendered once per process: it is the one wizard page whose content
-    differs for nearly every visitor, so rendering it whole each time made it the slowest page."""
-    block = "".join(
-        section_heading(ruleset.version, section.id)
-        + "".join(
-            answer_row(ruleset.version, section.id, question.id, given[question.id])
-            for question in ruleset.questions_by_section[section.id]
-        )
-        + "</dl>\n"
-        for section in ruleset.sections
-    )
-    query = escape(wizard.query(ruleset, given, **{"return": "check"}))
-    return mark_safe(block.replace(QUERY_SLOT, query))  # noqa: S308 - the block is rendered, the query escaped
-
-
-@lru_cache(maxsize=64)
-def section_heading(version: str, section_id: str) -> str:
-    section = next(each for each in rulesets.load_all()[version].sections if each.id == section_id)
-    return render_to_string("check.html#section", {"section": section})
-
-
-@lru_cache(maxsize=512)
-def answer_row(version: str, section_id: str, question_id: str, value: str) -> str:
-    question = rulesets.load_all()[version].questions_by_id[question_id]
-    # Straight to the chosen answer's radio, so keyboard focus lands inside the question.
-    change = f"{reverse('step', args=[section_id])}?{QUERY_SLOT}#{question_id}-{value}"
-    return render_to_string("check.html#row", {"question": question, "label": question.label(value), "change": change})
-
-
-@lru_cache(maxsize=512)
-def hidden_input(question_id: str, value: str) -> str:
-    return render_to_string("check.html#hidden", {"name": question_id, "value": value})
+    groups = summary(ruleset, answers.given)["groups"]
+    for group in groups:
+        for row in group["rows"]:
+            # Straight to the chosen answer's radio, so keyboard focus lands inside the question.
+            link = step_url(ruleset, group["section"], answers.given, **{"return": "check"})
+            row["change"] = f"{link}#{row['question'].id}-{row['value']}"
+    given = {q.id: answers.given[q.id] for q in ruleset.questions}
+    return page(request, "check.html", {"groups": groups, "given": given})
 
 
 def summary(ruleset: Ruleset, given: dict[str, str]) -> dict[str, Any]:
@@ -385,7 +282,7 @@ def summary(ruleset: Ruleset, given: dict[str, str]) -> dict[str, Any]:
     return {"groups": groups}
 
 
-@allow("POST")
+@require_POST
 def result_create(request: HtmxHttpRequest) -> HttpResponse:
     ruleset = rulesets.current()
     answers = wizard.parse(ruleset, request.POST)
@@ -435,12 +332,13 @@ def noindex(view: View) -> View:
     return wrapper
 
 
-@allow("GET")
-@cache_control(public=True, max_age=86400)
+@require_safe
+@cache_page(RESULT_MAX_AGE, cache="pages")
+@cache_control(public=True, max_age=RESULT_MAX_AGE, immutable=True)
 @noindex
-@kept_in_memory()
 def result_detail(request: HtmxHttpRequest, result_id: str) -> HttpResponse:
-    """A stored result never changes, so its page is rendered once per process and kept."""
+    """A stored result never changes: browsers and proxies may keep its page for a year, and on the embedded
+    default each process keeps the most requested ones through Django's cache framework."""
     result = services.result_get(result_id)
     if result is None:
         raise Http404("No result has that link.")
@@ -555,7 +453,7 @@ def cited_sources(ruleset: Ruleset, recommendation: dict[str, Any]) -> list[rule
     return [ruleset.sources_by_id[source_id] for source_id in dict.fromkeys(cited)]
 
 
-@allow("GET")
+@require_safe
 @cache_control(public=True, max_age=86400)
 def robots_txt(request: HttpRequest) -> HttpResponse:
     # Result pages stay crawlable so that search engines can see their "noindex" header (a disallowed page can
@@ -563,12 +461,12 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
     return HttpResponse("User-agent: *\nDisallow: /api/\n", content_type="text/plain")
 
 
-@allow("GET")
+@require_safe
 def favicon(request: HttpRequest) -> HttpResponse:
     return HttpResponseRedirect(static("icon.svg"))  # not permanent: the hashed name changes with the icon
 
 
-@allow("GET")
+@require_safe
 def healthz(request: HttpRequest) -> JsonResponse:
     """Whether the database answers: for load balancers and monitors."""
     if not services.database_answers():

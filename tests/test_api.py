@@ -489,6 +489,8 @@ def test_openapi_describes_routes_exclusions_conflicts_and_pivots(api):
             id="result-put",
         ),
         pytest.param("/api/results", "delete", "POST", id="results-delete"),
+        pytest.param("/api/recommend", "patch", "POST", id="recommend-patch"),
+        pytest.param("/api/recommend", "get", "POST", id="recommend-get"),
     ],
 )
 def test_wrong_method_is_a_json_405_with_allow(api, path, method, allow):

@@ -1,4 +1,6 @@
-"""Database work per page: none for the wizard, at most one for a result (none once it is cached)."""
+"""Database work per page and what HTTP says may be cached: none for the wizard, at most one query for a result
+(none once it is cached); public pages say so, the check page (with its CSRF token) is private, a result is
+immutable, and a repeat request with the page's validator gets 304."""
 
 from urllib.parse import urlencode
 
@@ -36,7 +38,7 @@ def test_a_result_page_makes_one_query_and_none_once_cached(client, django_asser
         second = client.get(f"/r/{result.id}/")
     assert first.content == second.content
     assert 'data-approach="open"' in second.content.decode()
-    assert "max-age=86400" in second["Cache-Control"]
+    assert second["Cache-Control"] == "public, max-age=31536000, immutable"
     assert "HX-Request" in second["Vary"]
 
 
@@ -61,10 +63,33 @@ def test_the_check_page_never_shares_a_csrf_token_between_visitors():
     assert len(tokens) == 2
 
 
+@pytest.mark.parametrize("path", ["/", "/how-it-decides/", "/wizard/budget/", "/wizard/budget/?volume=light"])
+def test_pages_that_are_the_same_for_everyone_may_be_cached_by_anyone(client, path):
+    response = client.get(path)
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "public, max-age=3600"
+    assert {"HX-Request", "HX-History-Restore-Request"} <= {v.strip() for v in response["Vary"].split(",")}
+    assert "Set-Cookie" not in response.headers
+
+
+def test_the_check_page_is_private_to_its_visitor(client):
+    path = "/check/?" + "&".join(f"{q.id}=unsure" for q in ruleset.current().questions)
+    response = client.get(path)
+    assert response.status_code == 200
+    assert "private" in response["Cache-Control"]
+    assert "public" not in response["Cache-Control"]
+
+
 @pytest.mark.django_db
-def test_a_kept_step_page_is_the_page_as_rendered(client):
-    path = "/wizard/customization/?budget=minimal&volume=light&compute=none&cloud_platform=none"
-    first, second = client.get(path), client.get(path)
-    assert first.content == second.content
-    assert 'value="minimal"' in second.content.decode()
-    assert client.get(path, headers={"HX-Request": "true"}).content != first.content
+@pytest.mark.parametrize("kind", ["step", "result"])
+def test_a_repeat_request_with_the_pages_validator_gets_304_and_no_body(client, kind):
+    if kind == "result":
+        path = f"/r/{services.result_create(ruleset=ruleset.current(), answers=ANSWERS).id}/"
+    else:
+        path = "/wizard/customization/?volume=light&budget=minimal&compute=none&cloud_platform=none"
+    first = client.get(path)
+    assert first.status_code == 200 and first["ETag"]
+    again = client.get(path, headers={"If-None-Match": first["ETag"]})
+    assert again.status_code == 304
+    assert again.content == b""
+    assert client.get(path, headers={"If-None-Match": '"something-else"'}).status_code == 200

@@ -103,15 +103,32 @@ def test_no_page_or_endpoint_lists_results(client):
     assert client.get("/api/results/").status_code == 404
 
 
+@pytest.mark.django_db
 @pytest.mark.parametrize(
-    ("method", "path"),
-    [("post", "/"), ("put", "/wizard/budget/"), ("delete", "/check/"), ("get", "/results"), ("post", "/r/abc/")],
+    ("method", "path", "allow"),
+    [
+        ("post", "/", "GET, HEAD"),
+        ("put", "/wizard/budget/", "GET, HEAD"),
+        ("patch", "/how-it-decides/", "GET, HEAD"),
+        ("delete", "/check/", "GET, HEAD"),
+        ("put", "/results", "POST"),
+        ("delete", "/results", "POST"),
+        ("get", "/results", "POST"),
+        ("post", "/r/abc/", "GET, HEAD"),
+    ],
 )
-def test_a_wrong_method_gets_our_own_405_page(method, path):
-    response = getattr(Client(), method)(path)
+def test_a_wrong_method_gets_our_own_405_page_with_allow(method, path, allow):
+    # With CSRF enforced, as a real client meets it: PUT, PATCH and DELETE must be told 405, not "form expired".
+    response = getattr(Client(enforce_csrf_checks=True), method)(path)
     assert response.status_code == 405
-    assert "Allow" in response
+    assert response["Allow"] == allow
     assert "That action is not available here" in response.content.decode()
+
+
+def test_a_post_without_a_token_is_still_refused_as_an_expired_form():
+    response = Client(enforce_csrf_checks=True).post("/results", {})
+    assert response.status_code == 403
+    assert "This form has expired" in response.content.decode()
 
 
 def test_head_requests_are_answered(client):
