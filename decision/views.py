@@ -28,7 +28,7 @@ from django.views.decorators.cache import cache_control, cache_page
 from django.views.decorators.http import require_POST, require_safe
 from django_htmx.middleware import HtmxDetails
 
-from decision import ratelimit, services, wizard
+from decision import pages, ratelimit, services, wizard
 from decision import ruleset as rulesets
 from decision.models import Result
 from decision.ruleset import Ruleset, Section
@@ -64,18 +64,8 @@ def is_partial(request: HtmxHttpRequest) -> bool:
     return htmx is not None and bool(htmx) and not htmx.history_restore_request
 
 
-def step_url(ruleset: Ruleset, section: Section, given: dict[str, str], **extra: str) -> str:
-    url = reverse("step", args=[section.id])
-    query = wizard.query(ruleset, given, **extra)
-    return f"{url}?{query}" if query else url
-
-
-def check_url(ruleset: Ruleset, given: dict[str, str]) -> str:
-    return f"{reverse('check')}?{wizard.query(ruleset, given)}"
-
-
 def redirect_to_incomplete(ruleset: Ruleset, section: Section, given: dict[str, str]) -> HttpResponse:
-    return HttpResponseRedirect(step_url(ruleset, section, given, errors="1"))
+    return HttpResponseRedirect(pages.step_url(ruleset, section, given, errors="1"))
 
 
 @require_safe
@@ -94,107 +84,7 @@ def start(request: HtmxHttpRequest) -> HttpResponse:
 @cache_control(public=True, max_age=3600)
 def how(request: HtmxHttpRequest) -> HttpResponse:
     """Every question, option, constraint, rule, route and source of the current ruleset: nothing is hidden."""
-    ruleset = rulesets.current()
-    sources = ruleset.sources_by_id
-
-    def cites(ids: tuple[str, ...]) -> list[rulesets.Source]:
-        return [sources[source_id] for source_id in ids]
-
-    def conditions(when: dict[str, tuple[str, ...]]) -> list[dict[str, Any]]:
-        return [
-            {
-                "question": ruleset.questions_by_id[qid],
-                "labels": [ruleset.questions_by_id[qid].label(v) for v in values],
-            }
-            for qid, values in when.items()
-        ]
-
-    sections = []
-    for section in ruleset.sections:
-        questions = []
-        for question in ruleset.questions_by_section[section.id]:
-            options = []
-            for option in question.options:
-                own = [
-                    {"rule": rule, "sources": cites(rule.sources)}
-                    for rule in ruleset.rules_by_question[question.id]
-                    if len(rule.when) == 1 and option.value in rule.when[question.id]
-                ]
-                musts = [
-                    {"constraint": constraint, "sources": cites(constraint.sources)}
-                    for constraint in ruleset.constraints
-                    if list(constraint.when) == [question.id] and option.value in constraint.when[question.id]
-                ]
-                neutral = next(
-                    (n for n in ruleset.neutral if (n.question, n.value) == (question.id, option.value)), None
-                )
-                options.append(
-                    {
-                        "option": option,
-                        "rules": own,
-                        "constraints": musts,
-                        "neutral": neutral.note if neutral else "",
-                        "neutral_sources": cites(neutral.sources) if neutral else [],
-                    }
-                )
-            questions.append({"question": question, "options": options})
-        sections.append({"section": section, "questions": questions})
-    combined = [
-        {"rule": rule, "conditions": conditions(rule.when), "sources": cites(rule.sources)}
-        for rule in ruleset.rules
-        if len(rule.when) > 1
-    ]
-    constraints = [
-        {"constraint": c, "conditions": conditions(c.when), "sources": cites(c.sources)}
-        for c in ruleset.constraints
-        if len(c.when) > 1
-    ]
-    conflicts = [{"conflict": c, "conditions": conditions(c.when)} for c in ruleset.conflicts]
-    routes = [{"route": route, "sources": cites(route.sources)} for route in ruleset.routes]
-    route_order = [
-        {
-            "name": ruleset.approaches[side].name,
-            "choices": [
-                {"choice": c, "route": ruleset.routes_by_id[c.route], "conditions": conditions(c.when)}
-                for c in ruleset.route_choices
-                if ruleset.routes_by_id[c.route].approach == side
-            ],
-        }
-        for side in ("open", "closed")
-    ]
-    caveats = [
-        {
-            "caveat": caveat,
-            "anchor": f"caveat-{n}",
-            "conditions": conditions(caveat.when),
-            "sources": cites(caveat.sources),
-        }
-        for n, caveat in enumerate(ruleset.caveats, start=1)
-    ]
-    citing = [
-        *((rule.id, f"rule-{rule.id}", rule.sources) for rule in ruleset.rules),
-        *((c.id, f"rule-{c.id}", c.sources) for c in ruleset.constraints),
-        *((route.id, f"route-{route.id}", route.sources) for route in ruleset.routes),
-        *((f"warning {n}", f"caveat-{n}", c.sources) for n, c in enumerate(ruleset.caveats, start=1)),
-        *((f"{n.question}: {n.value}", f"neutral-{n.question}-{n.value}", n.sources) for n in ruleset.neutral),
-    ]
-    cited_by: dict[str, list[dict[str, str]]] = {source.id: [] for source in ruleset.sources}
-    for label, anchor, ids in citing:
-        for source_id in ids:
-            cited_by[source_id].append({"label": label, "anchor": anchor})
-    context = {
-        "ruleset": ruleset,
-        "sections": sections,
-        "combined": combined,
-        "constraints": constraints,
-        "conflicts": conflicts,
-        "routes": routes,
-        "route_order": route_order,
-        "caveats": caveats,
-        "sources": [{"source": source, "cited_by": cited_by[source.id]} for source in ruleset.sources],
-        "max_weight": rulesets.MAX_WEIGHT,
-    }
-    return page(request, "how.html", context)
+    return page(request, "how.html", pages.how_context(rulesets.current()))
 
 
 @require_safe
@@ -220,11 +110,11 @@ def step(request: HtmxHttpRequest, section_id: str) -> HttpResponse:
     else:
         action = reverse("check")
     if returning:
-        back = check_url(ruleset, answers.given)
+        back = pages.check_url(ruleset, answers.given)
     elif index == 0:
         back = reverse("start")
     else:
-        back = step_url(ruleset, ruleset.sections[index - 1], answers.given)
+        back = pages.step_url(ruleset, ruleset.sections[index - 1], answers.given)
     own = {q.id for q in questions}
     items = [
         {
@@ -260,26 +150,14 @@ def check(request: HtmxHttpRequest) -> HttpResponse:
     incomplete = wizard.first_incomplete(ruleset, answers, ruleset.sections)
     if incomplete is not None:
         return redirect_to_incomplete(ruleset, incomplete, answers.given)
-    groups = summary(ruleset, answers.given)["groups"]
+    groups = pages.summary(ruleset, answers.given)["groups"]
     for group in groups:
         for row in group["rows"]:
             # Straight to the chosen answer's radio, so keyboard focus lands inside the question.
-            link = step_url(ruleset, group["section"], answers.given, **{"return": "check"})
+            link = pages.step_url(ruleset, group["section"], answers.given, **{"return": "check"})
             row["change"] = f"{link}#{row['question'].id}-{row['value']}"
     given = {q.id: answers.given[q.id] for q in ruleset.questions}
     return page(request, "check.html", {"groups": groups, "given": given})
-
-
-def summary(ruleset: Ruleset, given: dict[str, str]) -> dict[str, Any]:
-    """The answers grouped by section, each with its label, for the result page."""
-    groups = []
-    for section in ruleset.sections:
-        rows = []
-        for question in ruleset.questions_by_section[section.id]:
-            value = given.get(question.id, rulesets.UNSURE)
-            rows.append({"question": question, "value": value, "label": question.label(value)})
-        groups.append({"section": section, "rows": rows})
-    return {"groups": groups}
 
 
 @require_POST
@@ -291,9 +169,9 @@ def result_create(request: HtmxHttpRequest) -> HttpResponse:
         context = {
             "title": "Some answers were missing or not recognised",
             "message": "Nothing was saved. Please go back over your answers and submit them again.",
-            "link": check_url(ruleset, answers.given)
+            "link": pages.check_url(ruleset, answers.given)
             if incomplete is None
-            else step_url(ruleset, incomplete, answers.given, errors="1"),
+            else pages.step_url(ruleset, incomplete, answers.given, errors="1"),
             "link_text": "Review your answers",
         }
         return page(request, "error.html", context, status=400)
@@ -302,7 +180,7 @@ def result_create(request: HtmxHttpRequest) -> HttpResponse:
             ruleset=ruleset, answers=answers.given, client=ratelimit.client_address(request)
         )
     except services.RateLimited as limited:
-        return too_many_requests(request, limited.retry_after, check_url(ruleset, answers.given))
+        return too_many_requests(request, limited.retry_after, pages.check_url(ruleset, answers.given))
     return HttpResponseRedirect(reverse("result", args=[result.id]), status=303)
 
 
@@ -349,108 +227,8 @@ def render_result(request: HtmxHttpRequest, result: Result) -> HttpResponse:
     ruleset = rulesets.get(result.ruleset_version)
     if ruleset is None:
         raise Http404("This result was made with a version of the questions that is no longer available.")
-    recommendation = result.recommendation
-    scores = recommendation["scores"]
-    top = max(max(scores.values()), 1)
-    bars = [
-        {
-            "approach": approach,
-            "name": ruleset.approaches[approach].name,
-            "score": scores[approach],
-            "percent": round(100 * scores[approach] / top),
-        }
-        for approach in rulesets.APPROACHES
-    ]
-    questions = ruleset.questions_by_id
-    grouped = [
-        {
-            "approach": approach,
-            "name": ruleset.approaches[approach].name,
-            "reasons": [
-                {
-                    **reason,
-                    "basis": [
-                        {"question": questions[qid].text, "answer": questions[qid].label(value)}
-                        for qid, value in reason["answers"].items()
-                    ],
-                }
-                for reason in recommendation["reasons"]
-                if reason["favours"] == approach
-            ],
-        }
-        for approach in sorted(ruleset.tie_break.order, key=lambda a: -scores[a])  # stable: ties in tie-break order
-    ]
-    ruled_out = {entry["approach"] for entry in recommendation.get("excluded", [])}
-    for bar in bars:
-        bar["ruled_out"] = bar["approach"] in ruled_out
-    context = {
-        "result": result,
-        "ruleset": ruleset,
-        "rec": recommendation,
-        "approach": ruleset.approaches[recommendation["approach"]],
-        "staged": ruleset.in_stages,
-        "routes": {route["approach"]: route for route in recommendation.get("routes", [])},
-        "route_phrase": route_phrase(ruleset, recommendation),
-        "tie_reason": ruleset.tie_break.reasons.get(recommendation["approach"], ""),
-        "unsure_pivots": list(
-            dict.fromkeys(
-                questions[pivot["question"]].text
-                for pivot in recommendation["pivots"]
-                if ruleset.in_stages and result.answers.get(pivot["question"], rulesets.UNSURE) == rulesets.UNSURE
-            )
-        ),
-        "ask_next": [
-            {
-                "question": questions[qid],
-                "url": step_url(ruleset, section_of(ruleset, qid), result.answers, **{"return": "check"}) + f"#q-{qid}",
-            }
-            for qid in recommendation.get("ask_next", [])
-        ],
-        "sources": cited_sources(ruleset, recommendation),
-        "bars": bars,
-        "grouped": grouped,
-        "questions": questions,
-        "pivots": [
-            {
-                "question": questions[pivot["question"]],
-                "label": questions[pivot["question"]].label(pivot["value"]),
-                "approach": ruleset.approaches[pivot["approach"]].name,
-                "unanswered": result.answers.get(pivot["question"], rulesets.UNSURE) == rulesets.UNSURE,
-            }
-            for pivot in recommendation["pivots"]
-        ],
-        "share_url": request.build_absolute_uri(reverse("result", args=[result.id])),
-        "change_url": check_url(ruleset, result.answers),
-        **summary(ruleset, result.answers),
-    }
-    return page(request, "result.html", context)
-
-
-def route_phrase(ruleset: Ruleset, recommendation: dict[str, Any]) -> str:
-    """How the verdict is carried out, to follow its headline: "on GPUs you rent and run"."""
-    phrases = {
-        route["approach"]: ruleset.routes_by_id[route["id"]].phrase for route in recommendation.get("routes", [])
-    }
-    if len(phrases) == 2:
-        return f": the open side {phrases['open']}, the closed side {phrases['closed']}"
-    return f", {phrases[next(iter(phrases))]}" if phrases else ""
-
-
-def section_of(ruleset: Ruleset, question_id: str) -> Section:
-    section_id = ruleset.questions_by_id[question_id].section
-    return next(section for section in ruleset.sections if section.id == section_id)
-
-
-def cited_sources(ruleset: Ruleset, recommendation: dict[str, Any]) -> list[rulesets.Source]:
-    """The sources behind everything this result says: its reasons, exclusions, routes and caveats."""
-    cited: list[str] = []
-    for entry in (*recommendation["reasons"], *recommendation.get("excluded", [])):
-        cited += entry.get("sources", [])
-    for route in recommendation.get("routes", []):
-        cited += ruleset.routes_by_id[route["id"]].sources
-    caveats = set(recommendation["caveats"])
-    cited += [source for caveat in ruleset.caveats if caveat.text in caveats for source in caveat.sources]
-    return [ruleset.sources_by_id[source_id] for source_id in dict.fromkeys(cited)]
+    share_url = request.build_absolute_uri(reverse("result", args=[result.id]))
+    return page(request, "result.html", pages.result_context(ruleset, result, share_url))
 
 
 @require_safe
@@ -481,7 +259,7 @@ def csrf_failure(request: HtmxHttpRequest, reason: str = "") -> HttpResponse:
         "title": "This form has expired",
         "message": "For your security, forms can only be sent from this site's own pages, and this one was "
         "too old or came from elsewhere. Nothing was saved. Your answers are kept: review them and send again.",
-        "link": check_url(ruleset, answers.given) if answers.given else reverse("start"),
+        "link": pages.check_url(ruleset, answers.given) if answers.given else reverse("start"),
         "link_text": "Review your answers" if answers.given else "Start page",
     }
     return page(request, "error.html", context, status=403)
