@@ -11,30 +11,13 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, Field, ValidationError
+from pydantic.json_schema import models_json_schema
 
 from decision import ratelimit, rules, services
 from decision import ruleset as rulesets
-from decision.rules import ConflictOut, Exclusion, Pivot, RouteExclusion, RouteOut
+from decision.rules import ConflictOut, Exclusion, Pivot, Reason, RouteExclusion, RouteOut
 from decision.ruleset import Approach, Side
-
-
-class RecommendRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    answers: dict[str, Any] = Field(
-        default_factory=dict,
-        description="Question id to answer value. Omitted questions count as 'unsure'.",
-    )
-
-
-class ReasonOut(BaseModel):
-    rule: str
-    answers: dict[str, str] = Field(description="The questions and answers behind this reason.")
-    favours: Approach
-    weight: int
-    strength: Literal["slightly", "moderately", "strongly"]
-    text: str
-    sources: list[str] = Field(default=[], description="Ids of the ruleset's sources this reason rests on.")
 
 
 class RecommendationOut(BaseModel):
@@ -42,7 +25,7 @@ class RecommendationOut(BaseModel):
     scores: dict[Approach, int] = Field(description="Points for each approach, on one scale.")
     confidence: Literal["clear", "lean", "close"]
     uncertain: bool = Field(description="True when too few answers were definite to decide.")
-    reasons: list[ReasonOut]
+    reasons: list[Reason]
     caveats: list[str]
     next_steps: list[str]
     placements: dict[Side, list[str]] = Field(
@@ -118,16 +101,14 @@ def parse_answers(request: HttpRequest) -> dict[str, str | None] | JsonResponse:
     if not isinstance(data, dict):
         return error(400, 'The request body must be a JSON object such as {"answers": {...}}.')
     try:
-        request_body = RecommendRequest.model_validate(data)
-        answers = rulesets.current().answers_model.model_validate(request_body.answers)
+        parsed = rulesets.current().request_model.model_validate(data)
     except ValidationError as invalid:
-        # The outer model names its own fields; the answers model's fields live under "answers".
-        prefix = "" if invalid.title == RecommendRequest.__name__ else "answers."
         fields = [
-            FieldError(field=prefix + ".".join(str(part) for part in item["loc"]), message=item["msg"])
+            FieldError(field=".".join(str(part) for part in item["loc"]), message=item["msg"])
             for item in invalid.errors()
         ]
         return error(422, "Some answers are not valid.", fields)
+    answers = parsed.answers  # type: ignore[attr-defined]
     return answers.model_dump()
 
 
@@ -193,25 +174,22 @@ def result_detail(request: HttpRequest, result_id: str) -> HttpResponse:
 @require_safe
 def openapi(request: HttpRequest) -> JsonResponse:
     ruleset = rulesets.current()
-    components: dict[str, Any] = {}
+    refs, definitions = models_json_schema(
+        [
+            (ruleset.request_model, "validation"),
+            (RecommendationOut, "serialization"),
+            (StoredResultOut, "serialization"),
+            (ErrorOut, "serialization"),
+        ],
+        ref_template="#/components/schemas/{model}",
+    )
 
-    def schema(model: type[BaseModel], mode: Literal["validation", "serialization"] = "serialization") -> dict:
-        found = model.model_json_schema(ref_template="#/components/schemas/{model}", mode=mode)
-        components.update(found.pop("$defs", {}))
-        components[model.__name__] = found
-        return {"$ref": f"#/components/schemas/{model.__name__}"}
+    def schema(model: type[BaseModel]) -> dict[str, Any]:
+        if model is ruleset.request_model:
+            return refs[(model, "validation")]
+        return refs[(model, "serialization")]
 
-    answers_schema = schema(ruleset.answers_model, "validation")
-    components["RecommendRequest"] = {
-        "type": "object",
-        "additionalProperties": False,
-        "properties": {"answers": answers_schema},
-        "description": "Omitted questions count as 'unsure'.",
-    }
-    request_body = {
-        "required": True,
-        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/RecommendRequest"}}},
-    }
+    request_body = {"required": True, "content": {"application/json": {"schema": schema(ruleset.request_model)}}}
 
     def json_response(description: str, model: type[BaseModel]) -> dict[str, Any]:
         return {"description": description, "content": {"application/json": {"schema": schema(model)}}}
@@ -260,6 +238,6 @@ def openapi(request: HttpRequest) -> JsonResponse:
                 }
             },
         },
-        "components": {"schemas": components},
+        "components": {"schemas": definitions["$defs"]},
     }
     return JsonResponse(document)

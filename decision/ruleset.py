@@ -281,6 +281,18 @@ class Ruleset(Strict):
             **fields,
         )
 
+    @cached_property
+    def request_model(self) -> type[BaseModel]:
+        """The API's request body: ``{"answers": {...}}``, validated in one step with every field named."""
+        return create_model(
+            "RecommendRequest",
+            __config__=ConfigDict(extra="forbid", frozen=True),
+            answers=(
+                self.answers_model,
+                Field(default_factory=self.answers_model, description="Omitted questions count as 'unsure'."),
+            ),
+        )
+
     @model_validator(mode="after")
     def _entries_are_consistent(self) -> Ruleset:
         problems: list[str] = []
