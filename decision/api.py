@@ -6,6 +6,7 @@ import json
 from datetime import datetime
 from typing import Any, Literal
 
+from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
@@ -84,10 +85,23 @@ def no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return dict(pairs)
 
 
+def read_body(request: HttpRequest) -> bytes:
+    """The request body, also when it comes with chunked transfer encoding: without a Content-Length, Django
+    reads such a body as empty. The same size limit holds either way."""
+    chunked = "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower()
+    if not chunked or request.META.get("CONTENT_LENGTH"):
+        return request.body
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    body: bytes = request.META["wsgi.input"].read(limit + 1)
+    if len(body) > limit:
+        raise RequestDataTooBig("The request body is too large.")
+    return body
+
+
 def parse_answers(request: HttpRequest) -> dict[str, str | None] | JsonResponse:
     """The validated answers of a request body, or the JSON error response to send instead."""
     try:
-        body = request.body
+        body = read_body(request)
     except RequestDataTooBig:
         return error(413, "The request body is too large.")
     if body and request.content_type != "application/json":

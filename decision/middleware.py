@@ -1,4 +1,4 @@
-"""One piece of our own around Django's method guards (require_safe, require_POST).
+"""Two small pieces of our own: our 405 pages around Django's method guards, and 503 for a database that is down.
 
 Django answers a wrong method with an empty 405. This turns every such answer into our own page, or JSON
 under /api/, keeping its Allow header. A request whose method its page never accepts (PUT, PATCH or DELETE
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import render
 from django.urls import Resolver404, resolve, reverse
@@ -56,3 +57,35 @@ class MethodNotAllowed:
             page["HX-Push-Url"] = "false"  # show the error in the page, but keep the address the user came from
         page["Allow"] = allowed
         return page
+
+
+RETRY_AFTER = 30  # seconds: long enough for a database to come back, short enough to keep a visitor
+
+
+class DatabaseUnavailable:
+    """A database that cannot be reached or written answers 503 with Retry-After, not 500: the fault is passing,
+    and nothing was saved (the transaction rolled back). A connection that failed is not reused."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        message = "The service cannot reach its database just now. Nothing was saved; please try again shortly."
+        if request.path.startswith("/api/"):
+            response: HttpResponse = JsonResponse({"error": message, "fields": []}, status=503)
+        else:
+            context = {
+                "title": "Please try again in a moment",
+                "message": message,
+                "link": request.get_full_path(),
+                "link_text": "Try again",
+                "partial": False,
+            }
+            response = render(request, "error.html", context, status=503)
+        response["Retry-After"] = str(RETRY_AFTER)
+        return response

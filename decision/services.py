@@ -33,15 +33,22 @@ def result_create(*, ruleset: Ruleset, answers: Mapping[str, str | None], client
     raise RateLimited(allowance.retry_after)
 
 
-def database_answers() -> bool:
-    """Whether the database answers a trivial query."""
+class _RollBack(Exception):
+    pass
+
+
+def database_writable() -> bool:
+    """Whether the database takes a write: a result row inserted and rolled back, so a read-only connection
+    (an SQLite file that was not writable when it was opened, say) is noticed, not just a dead one."""
     try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
+        with transaction.atomic():
+            Result.objects.create(id="healthz-probe", answers={}, ruleset_version="-", recommendation={})
+            raise _RollBack
+    except _RollBack:
+        return True
     except DatabaseError:
+        connection.close_if_unusable_or_obsolete()
         return False
-    return True
 
 
 def result_get(result_id: str) -> Result | None:

@@ -246,8 +246,8 @@ def favicon(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def healthz(request: HttpRequest) -> JsonResponse:
-    """Whether the database answers: for load balancers and monitors."""
-    if not services.database_answers():
+    """Whether the database takes a write (rolled back): for load balancers and monitors."""
+    if not services.database_writable():
         return JsonResponse({"status": "unavailable", "database": "unreachable"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
 

@@ -521,3 +521,36 @@ def test_a_repeated_key_is_refused_rather_than_silently_dropped(api):
     body = b'{"answers": {"budget": "moderate", "budget": "minimal"}}'
     response = api.post("/api/recommend", body, content_type="application/json")
     assert response.status_code == 400
+
+
+def chunked_request(body: bytes, limit_note: str = ""):
+    """A POST as gunicorn hands it over for chunked transfer encoding: the body in wsgi.input, no Content-Length."""
+    import io
+
+    from django.core.handlers.wsgi import WSGIRequest
+    from django.test import RequestFactory
+
+    environ = RequestFactory()._base_environ(
+        PATH_INFO="/api/recommend",
+        REQUEST_METHOD="POST",
+        CONTENT_TYPE="application/json",
+        HTTP_TRANSFER_ENCODING="chunked",
+        **{"wsgi.input": io.BytesIO(body)},
+    )
+    environ.pop("CONTENT_LENGTH", None)
+    return WSGIRequest(environ)
+
+
+def test_a_json_body_sent_in_chunks_is_read_whole():
+    from decision import api as api_module
+
+    response = api_module.recommend(chunked_request(json.dumps({"answers": OPEN_SHOP}).encode()))
+    assert response.status_code == 200
+    assert json.loads(response.content)["approach"] == "open"
+
+
+def test_a_chunked_body_over_the_limit_is_refused():
+    from decision import api as api_module
+
+    body = json.dumps({"answers": OPEN_SHOP, "pad": "x" * (MAX_BODY + 10)}).encode()
+    assert api_module.recommend(chunked_request(body)).status_code == 413

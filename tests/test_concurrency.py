@@ -117,3 +117,23 @@ def test_the_rate_limit_holds_across_worker_processes(tmp_path):
         statuses = list(pool.map(lambda _: post_json(base + "/api/results", {"answers": {}})[0], range(80)))
     assert statuses.count(201) == 25
     assert statuses.count(429) == 55
+
+
+@pytest.mark.server
+def test_gunicorn_reads_a_chunked_json_body(tmp_path):
+    import http.client
+
+    body = json.dumps({"answers": {q.id: "unsure" for q in QUESTIONS}}).encode()
+    with production_server(tmp_path) as base:
+        host, port = base.removeprefix("http://").split(":")
+        connection = http.client.HTTPConnection(host, int(port), timeout=10)
+        connection.request(
+            "POST",
+            "/api/recommend",
+            body=iter([body[:20], body[20:]]),
+            headers={"Content-Type": "application/json"},
+            encode_chunked=True,
+        )
+        response = connection.getresponse()
+        assert response.status == 200, response.read()
+        assert json.loads(response.read())["uncertain"] is True

@@ -6,9 +6,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.db.utils import OperationalError
 from django.test import Client
 
 from decision import ruleset
+from decision.models import Result
 
 ROOT = Path(__file__).parent.parent
 
@@ -145,24 +147,60 @@ def test_under_htmx_an_error_comes_back_as_page_content(client):
 
 
 @pytest.mark.django_db
-def test_the_health_endpoint_reports_the_database(client):
+def test_the_health_endpoint_reports_the_database_and_leaves_nothing_behind(client):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json() == {"status": "ok", "database": "ok"}
+    assert not Result.objects.exists()  # its probe write was rolled back
 
 
 @pytest.mark.django_db
-def test_the_health_endpoint_says_when_the_database_is_down(client, monkeypatch):
-    from django.db import connection
-    from django.db.utils import OperationalError
+def test_the_health_endpoint_says_so_when_the_database_refuses_writes(client, monkeypatch):
+    # What a connection opened on a read-only SQLite file does: reads work, every write fails.
+    def read_only(*args, **kwargs):
+        raise OperationalError("attempt to write a readonly database")
 
-    def broken(*args, **kwargs):
-        raise OperationalError("database is down")
-
-    monkeypatch.setattr(connection, "cursor", broken)
+    monkeypatch.setattr(Result.objects, "create", read_only)
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["database"] == "unreachable"
+    monkeypatch.undo()
+    assert client.get("/healthz").status_code == 200  # and says so again once writes work
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("path", "is_api"), [("/r/abcdefghijklmnop/", False), ("/api/results/abcdefghijkl", True)])
+def test_a_database_that_is_down_answers_503_with_retry_after(client, monkeypatch, path, is_api):
+    from decision import services
+
+    def down(*args, **kwargs):
+        raise OperationalError("could not connect to server")
+
+    monkeypatch.setattr(services.Result.objects, "filter", down)
+    client.raise_request_exception = False
+    response = client.get(path)
+    assert response.status_code == 503
+    assert int(response["Retry-After"]) > 0
+    if is_api:
+        assert response["Content-Type"] == "application/json"
+        assert "database" in response.json()["error"]
+    else:
+        assert "Please try again in a moment" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_form_sent_while_the_database_is_down_saves_nothing_and_says_retry(client, monkeypatch):
+    from decision import services
+
+    def down(*args, **kwargs):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(services.Result.objects, "create", down)
+    client.raise_request_exception = False
+    answers = {q.id: "unsure" for q in ruleset.current().questions}
+    response = client.post("/results", answers)
+    assert response.status_code == 503 and response["Retry-After"]
+    assert not Result.objects.exists()
 
 
 def test_server_errors_get_our_plain_page_that_leaks_nothing(client, monkeypatch):
