@@ -12,6 +12,7 @@ statement about the market rests on. Every addition is optional, so version 1 st
 
 from __future__ import annotations
 
+import os
 import tomllib
 from collections.abc import Mapping
 from functools import cache, cached_property
@@ -20,7 +21,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, model_validator
 
-RULESETS_DIR = Path(__file__).parent / "rulesets"
+# Where the versioned ruleset files live; RULESETS_DIR in the environment points elsewhere (tests that run the
+# real management command on a broken copy use it).
+RULESETS_DIR = Path(os.environ.get("RULESETS_DIR") or Path(__file__).parent / "rulesets")
 UNSURE = "unsure"
 UNSURE_LABEL = "I'm not sure"
 MAX_WEIGHT = 5

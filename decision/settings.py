@@ -45,11 +45,9 @@ def env_int(name: str, default: int) -> int:
 
 
 DEBUG = env_bool("DEBUG", False)
-# Without DEBUG a key is required: the app will not serve without one (decision.checks and wsgi.py say so).
-# The settings still load without it, so that tools such as makemigrations and mypy work anywhere.
-SECRET_KEY = os.environ.get("SECRET_KEY", "")
-if not SECRET_KEY and DEBUG:
-    SECRET_KEY = "django-insecure-local-development-only"  # noqa: S105 - used only with DEBUG on
+# Nothing here signs with the key: no sessions, no signed cookies, and CSRF tokens are random. Django still
+# wants one, and its own deploy check (security.W009) says when the key in use is missing or weak.
+SECRET_KEY = os.environ.get("SECRET_KEY") or "django-insecure-set-SECRET_KEY-in-production"
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])

@@ -208,3 +208,24 @@ def test_old_versions_stay_loadable_and_the_newest_is_current(rulesets_dir):
     assert ruleset.current().version == "2"
     assert ruleset.get("1").version == "1"
     assert ruleset.get("0") is None
+
+
+def test_manage_py_check_names_a_broken_ruleset_without_a_traceback(tmp_path):
+    import os
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    for source in ruleset.RULESETS_DIR.glob("*.toml"):
+        shutil.copy(source, tmp_path / source.name)
+    (tmp_path / "v2.toml").write_text(V2.replace('favours = "closed"\nweight = 1', 'favours = "closed"\nweight = 9', 1))
+    env = {**os.environ, "RULESETS_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "decision.settings"}
+    root = Path(__file__).parent.parent
+    done = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=root, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode != 0
+    assert "decision.E001" in done.stderr
+    assert "weight 9, outside 1 to 5" in done.stderr
+    assert "Traceback" not in done.stderr
