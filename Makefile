@@ -11,7 +11,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run serve test test-postgres test-redis lint format browser install uv clean
+.PHONY: run serve serve-proxy proxy test test-postgres test-redis lint format browser install uv clean
 
 uv:
 	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet --disable-pip-version-check uv
@@ -37,6 +37,25 @@ serve: install .secret_key
 	$(SERVE_ENV) $(PY) manage.py migrate --noinput
 	$(SERVE_ENV) $(VENV)/bin/gunicorn decision.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) \
 		--access-logfile - --forwarded-allow-ips "$${FORWARDED_ALLOW_IPS:-127.0.0.1}"
+
+# The production stack behind the shipped proxy: nginx (deploy/nginx.conf) on 127.0.0.1:8080 in front of
+# gunicorn on 127.0.0.1:8000, which trusts that one hop for client addresses. Stops both on Ctrl+C.
+NGINX_PREFIX := $(CURDIR)/.nginx
+
+proxy:
+	@if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then \
+		echo "Installing Debian's nginx"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq nginx >/dev/null; \
+	fi
+
+serve-proxy: install .secret_key proxy
+	$(SERVE_ENV) $(PY) manage.py collectstatic --noinput -v0
+	$(SERVE_ENV) $(PY) manage.py migrate --noinput
+	mkdir -p $(NGINX_PREFIX)/tmp $(NGINX_PREFIX)/cache
+	$(SERVE_ENV) TRUST_PROXY_HEADERS=true TRUSTED_PROXY_HOPS=1 $(VENV)/bin/gunicorn decision.wsgi \
+		--bind 127.0.0.1:8000 --workers $(WORKERS) --forwarded-allow-ips 127.0.0.1 & \
+	trap "kill $$! 2>/dev/null" EXIT INT TERM; \
+	PATH="$$PATH:/usr/sbin" nginx -p $(NGINX_PREFIX)/ -c $(CURDIR)/deploy/nginx.conf -e stderr -g "daemon off;"
 
 browser:
 	@if [ ! -x /usr/bin/chromium ]; then \
@@ -68,4 +87,4 @@ test-redis: install
 	REDIS_URL="$$(bash .ci/redis.sh)" $(VENV)/bin/pytest tests/test_ratelimit.py tests/test_concurrency.py
 
 clean:
-	rm -rf $(VENV) staticfiles .secret_key .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov
+	rm -rf $(VENV) staticfiles .secret_key .nginx .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov
