@@ -11,7 +11,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run serve serve-proxy proxy test test-postgres test-redis lint format browser install uv clean
+.PHONY: run serve serve-proxy proxy test test-postgres lint format browser install uv clean
 
 uv:
 	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet --disable-pip-version-check uv
@@ -81,10 +81,6 @@ test: install browser lint
 # The whole suite again against a real PostgreSQL server on loopback (installed and started when missing).
 test-postgres: install browser
 	DATABASE_URL="$$(bash .ci/postgres.sh)" $(VENV)/bin/pytest
-
-# The rate limit counted in Redis instead of the database (installed and started when missing).
-test-redis: install
-	REDIS_URL="$$(bash .ci/redis.sh)" $(VENV)/bin/pytest tests/test_ratelimit.py tests/test_concurrency.py
 
 clean:
 	rm -rf $(VENV) staticfiles .secret_key .nginx .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov

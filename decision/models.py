@@ -21,3 +21,20 @@ class Result(models.Model):
 
     def __str__(self) -> str:
         return f"Result {self.id}"
+
+
+class RateCount(models.Model):
+    """How many results one client address created in one fixed window: the shared count behind the rate
+    limit, incremented with F() in the transaction that stores the result, so it is exact on every database."""
+
+    scope = models.CharField(max_length=20)
+    client = models.CharField(max_length=64)  # an IPv4 address or an IPv6 /64
+    window = models.BigIntegerField()  # seconds since the epoch divided by RATE_LIMIT_WINDOW
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = (models.UniqueConstraint(fields=["scope", "client", "window"], name="one_count_per_window"),)
+        indexes = (models.Index(fields=["window"], name="ratecount_window"),)
+
+    def __str__(self) -> str:
+        return f"{self.client}: {self.count} in window {self.window}"

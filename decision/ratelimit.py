@@ -1,5 +1,7 @@
-"""Rate limiting for result creation, counted in the shared cache so that it holds across every worker
-and every machine: Django's database cache by default, Redis when REDIS_URL is set.
+"""Rate limiting for result creation, counted in the database so that it holds across every worker and
+every machine: one row per client address and fixed window, incremented with F() inside the transaction that
+stores the result. On SQLite the immediate transaction serialises writers; on PostgreSQL the row lock taken by
+the UPDATE does, and the unique constraint settles two first attempts at once. Exact either way.
 
 Fixed windows: each client address gets RATE_LIMIT_RESULTS creations per RATE_LIMIT_WINDOW seconds.
 """
@@ -9,14 +11,14 @@ from __future__ import annotations
 import ipaddress
 import math
 import time
-import zlib
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import BaseCache, caches
-from django.core.cache.backends.db import DatabaseCache
-from django.db import connections, router, transaction
+from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.http import HttpRequest
+
+from decision.models import RateCount
 
 
 @dataclass(frozen=True)
@@ -47,30 +49,19 @@ def client_address(request: HttpRequest) -> str:
     return str(parsed)
 
 
-def _incr(cache: BaseCache, key: str, timeout: int) -> int:
-    cache.add(key, 0, timeout=timeout)
-    try:
-        return cache.incr(key)
-    except ValueError:  # the key expired between add and incr
-        cache.set(key, 1, timeout=timeout)
-        return 1
-
-
-def _count(cache: BaseCache, key: str, timeout: int) -> int:
-    if not isinstance(cache, DatabaseCache):
-        return _incr(cache, key, timeout)  # Redis and local memory increment atomically
-    # The database cache has no atomic increment, so read and write inside one transaction: atomic on SQLite
-    # (immediate transactions take the write lock first), and on PostgreSQL an advisory lock on the key does
-    # it. A plain get and set is four queries where add and incr would be seven.
-    alias = router.db_for_write(cache.cache_model_class)
-    with transaction.atomic(using=alias, savepoint=False):  # within a caller's transaction, no savepoint
-        connection = connections[alias]
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [zlib.crc32(key.encode())])
-        count = (cache.get(key) or 0) + 1
-        cache.set(key, count, timeout=timeout)
-        return count
+def _count(scope: str, client: str, window: int) -> int:
+    """Add one to this client's count for the window and return the new count. Runs inside the caller's
+    transaction, which keeps the row locked until the result is stored (or the refusal committed)."""
+    rows = RateCount.objects.filter(scope=scope, client=client, window=window)
+    if not rows.update(count=F("count") + 1):
+        try:
+            with transaction.atomic():  # a savepoint: another first attempt may have inserted the row meanwhile
+                RateCount.objects.create(scope=scope, client=client, window=window, count=1)
+            RateCount.objects.filter(window__lt=window - 1).delete()  # windows that can no longer matter
+            return 1
+        except IntegrityError:
+            rows.update(count=F("count") + 1)
+    return rows.values_list("count", flat=True).get()
 
 
 def hit(scope: str, address: str, *, now: float | None = None) -> Allowance:
@@ -82,5 +73,6 @@ def hit(scope: str, address: str, *, now: float | None = None) -> Allowance:
     retry_after = max(1, math.ceil((bucket + 1) * window - now))
     if limit <= 0:
         return Allowance(True, 0)
-    count = _count(caches[settings.RATE_LIMIT_CACHE], f"ratelimit:{scope}:{address}:{bucket}", window + 5)
+    with transaction.atomic(savepoint=False):  # within the caller's transaction when there is one
+        count = _count(scope, address, bucket)
     return Allowance(count <= limit, retry_after)

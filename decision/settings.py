@@ -167,25 +167,12 @@ if HTTPS:
 if env_bool("TRUST_PROXY_HEADERS", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
-# The shared store for rate limits (every worker and machine sees the same counts): the database by
-# default, Redis when REDIS_URL is set.
-REDIS_URL = os.environ.get("REDIS_URL", "")
+# Result pages, through cache_page (they never change): up to 500 per worker, 5 to 25 KB each. Rate limits are
+# counted in the database (decision.ratelimit), not in a cache.
 CACHES = {
-    "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
-        if REDIS_URL
-        else {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-            "LOCATION": "decision_cache",
-            # Every write counts the table, and culling (at MAX_ENTRIES) drops expired counters first, then
-            # live ones: room for 20,000 client addresses per window. Beyond that, use Redis.
-            "OPTIONS": {"MAX_ENTRIES": 20_000},
-        }
-    ),
-    # Result pages, through cache_page (they never change): up to 500 per worker, 5 to 25 KB each.
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 500}},
 }
-RATE_LIMIT_CACHE = "default"
 RATE_LIMIT_RESULTS = env_int("RATE_LIMIT_RESULTS", 30)  # results one address may create per window; 0 = off
 RATE_LIMIT_WINDOW = env_int("RATE_LIMIT_WINDOW", 600)  # seconds
 TRUSTED_PROXY_HOPS = env_int("TRUSTED_PROXY_HOPS", 0)  # proxies in front that append to X-Forwarded-For

@@ -1,8 +1,6 @@
-"""Creating results is limited per client address, in the shared cache."""
+"""Creating results is limited per client address, counted in the database."""
 
 import pytest
-from django.conf import settings
-from django.core.cache import caches
 from django.test import Client
 from profiles import START_UP
 
@@ -10,12 +8,6 @@ from decision import ratelimit
 from decision.models import Result
 
 ANSWERS = START_UP
-
-
-@pytest.fixture(autouse=True)
-def fresh_counts(db):
-    # With Redis the counts outlive each test's database transaction.
-    caches[settings.RATE_LIMIT_CACHE].clear()
 
 
 @pytest.fixture

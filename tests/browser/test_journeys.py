@@ -12,12 +12,12 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.core.cache import caches
 from playwright.sync_api import Locator, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from profiles import MIXED_ESTATE, OPEN_SHOP, START_UP, scenario
 
 from decision import rules, ruleset, services
+from decision.models import RateCount
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -437,7 +437,7 @@ def test_past_the_rate_limit_the_page_says_when_to_retry_and_keeps_the_answers(
     new_page, live_server, settings, browser_watcher, javascript
 ):
     settings.RATE_LIMIT_RESULTS = 1
-    caches[settings.RATE_LIMIT_CACHE].clear()  # counts from earlier tests on this address
+    RateCount.objects.all().delete()  # counts from earlier tests on this address
     browser_watcher.allow(r"status of 429")
     answers = START_UP
     check = url(live_server.url, "/check/", answers)
