@@ -29,7 +29,7 @@ def result_create(*, ruleset: Ruleset, answers: Mapping[str, str | None], client
         allowance = ratelimit.hit("results", client) if client is not None else None
         if allowance is None or allowance.allowed:
             return Result.objects.create(answers=given, ruleset_version=ruleset.version, recommendation=recommendation)
-    # Outside the transaction, so that a refused attempt counts, as it does with Redis.
+    # Raised after the transaction has committed, so that a refused attempt still counts.
     raise RateLimited(allowance.retry_after)
 
 
