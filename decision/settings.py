@@ -90,10 +90,13 @@ TEMPLATES = [
 ]
 
 # SQLite by default, with WAL and immediate transactions so that concurrent writers wait instead of failing.
+# The last pragma is a write: SQLite quietly opens a file it cannot write read-only, and such a connection
+# would fail every write for as long as the worker kept it. Writing at connect time makes it fail at once, so
+# the request answers 503 and the next one connects afresh.
 SQLITE_OPTIONS = {
     "transaction_mode": "IMMEDIATE",
     "timeout": 20,
-    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA user_version=1;",
 }
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:

@@ -283,3 +283,44 @@ def test_a_history_restore_request_never_poisons_the_kept_full_page(client):
     assert restored.content == plain.content
     assert plain.content.decode().count("<title>") == 1
     assert "HX-History-Restore-Request" in plain["Vary"]
+
+
+READ_ONLY_PROBE = """
+import django, sys
+django.setup()
+from django.db import connection
+from django.test import Client
+from decision import ruleset
+from decision.models import Result
+path = sys.argv[1]
+client = Client(raise_request_exception=False)
+answers = {q.id: "unsure" for q in ruleset.current().questions}
+connection.close()
+connection.settings_dict["NAME"] = f"file:{path}?mode=ro"  # the file as a worker finds it when not writable
+first = client.get("/healthz").status_code
+post = client.post("/results", answers).status_code
+connection.settings_dict["NAME"] = path  # writable again
+second = client.get("/healthz").status_code
+after = client.post("/results", answers).status_code
+print(first, post, second, after, Result.objects.count())
+"""
+
+
+def test_a_worker_that_opened_a_read_only_sqlite_file_recovers_once_it_is_writable(tmp_path):
+    env = {key: value for key, value in os.environ.items() if key not in ("DATABASE_URL",)}
+    env.update(
+        SQLITE_PATH=str(tmp_path / "db.sqlite3"), DJANGO_SETTINGS_MODULE="decision.settings", ALLOWED_HOSTS="testserver"
+    )
+    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", READ_ONLY_PROBE, str(tmp_path / "db.sqlite3")],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    first, post, second, after, stored = done.stdout.split()[-5:]
+    assert (first, post) == ("503", "503")  # said at once, nothing saved
+    assert (second, after, stored) == ("200", "303", "1")  # the next request connects afresh
