@@ -372,7 +372,9 @@ def test_stored_result_cannot_be_changed_or_deleted(api, method):
         f"/api/results/{body['id']}", json.dumps({"answers": {}}), content_type="application/json"
     )
 
-    assert response.status_code >= 400
+    assert response.status_code == 405
+    assert response["Allow"] == "GET, HEAD"
+    assert is_json(response)
     assert result_snapshot() == before
 
 

@@ -384,14 +384,6 @@ def test_bad_submission_is_refused_and_changes_nothing(client, answers):
 
 
 @pytest.mark.django_db
-def test_bad_submission_with_no_results_stores_nothing(client):
-    response = client.post("/results", BAD_SUBMISSIONS["missing"])
-
-    assert response.status_code == 400
-    assert Result.objects.count() == 0
-
-
-@pytest.mark.django_db
 def test_submission_without_csrf_token_is_refused_with_our_page():
     client = Client(enforce_csrf_checks=True)
 
