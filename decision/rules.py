@@ -151,12 +151,18 @@ def decide(ruleset: Ruleset, answers: Mapping[str, str]) -> Decision:
                 ruled_out.add(constraint.rules_out)
             if constraint.route is not None:
                 routes_out.add(constraint.route)
+    totals = scores(ruleset, answers)
+    return _decision(ruleset, totals, ruled_out, routes_out)
+
+
+def _decision(
+    ruleset: Ruleset, totals: dict[Approach, int], ruled_out: set[Approach], routes_out: set[str]
+) -> Decision:
     if ruleset.routes:
         for side in SIDES:
             if not any(r.approach == side and r.id not in routes_out for r in ruleset.routes):
                 ruled_out.add(side)  # no way left to carry it out
                 ruled_out.add("hybrid")  # and a hybrid needs both sides
-    totals = scores(ruleset, answers)
     order = [approach for approach in ruleset.tie_break.order if approach not in ruled_out]
     best = order[0]
     for approach in order[1:]:
@@ -351,13 +357,45 @@ def placements(ruleset: Ruleset, given: Mapping[str, str], approach: Approach) -
 
 
 def pivots(ruleset: Ruleset, given: Mapping[str, str], approach: Approach) -> list[Pivot]:
-    """Every single change of an answer to another definite answer that gives a different verdict."""
+    """Every single change of an answer to another definite answer that gives a different verdict.
+
+    Only the rules and constraints that look at the changed question can move, so each alternative re-scores
+    just those (a property test checks the result against deciding every alternative from scratch)."""
+    base = scores(ruleset, given)
     found: list[Pivot] = []
     for question in ruleset.questions:
+        rules = ruleset.rules_by_question[question.id]
+        without = dict(base)
+        for rule in rules:
+            if rule.matches(given):
+                without[rule.favours] -= rule.weight
+        fixed_out: set[Approach] = set()
+        fixed_routes: set[str] = set()
+        moving = []
+        for constraint in ruleset.constraints:
+            if question.id in constraint.when:
+                moving.append(constraint)
+            elif constraint.matches(given):
+                if constraint.rules_out is not None:
+                    fixed_out.add(constraint.rules_out)
+                if constraint.route is not None:
+                    fixed_routes.add(constraint.route)
         for value in question.values:
             if value in (given[question.id], UNSURE):
                 continue
-            other = decide(ruleset, {**given, question.id: value}).approach
+            changed = {**given, question.id: value}
+            totals = dict(without)
+            for rule in rules:
+                if rule.matches(changed):
+                    totals[rule.favours] += rule.weight
+            ruled_out, routes_out = set(fixed_out), set(fixed_routes)
+            for constraint in moving:
+                if constraint.matches(changed):
+                    if constraint.rules_out is not None:
+                        ruled_out.add(constraint.rules_out)
+                    if constraint.route is not None:
+                        routes_out.add(constraint.route)
+            other = _decision(ruleset, totals, ruled_out, routes_out).approach
             if other != approach:
                 found.append(Pivot(question=question.id, value=value, approach=other))
     return found
