@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, transaction
 
 from decision import ratelimit, rules
 from decision.models import Result
@@ -47,8 +47,7 @@ def database_writable() -> bool:
     except _RollBack:
         return True
     except DatabaseError:
-        connection.close_if_unusable_or_obsolete()
-        return False
+        return False  # Django closes a connection that failed at the end of the request
 
 
 def result_get(result_id: str) -> Result | None:

@@ -46,7 +46,14 @@ def production_server(tmp_path, **extra_env):
     subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
     if env.get("DATABASE_URL", "").startswith("postgres"):
         subprocess.run(
-            [sys.executable, "manage.py", "shell", "-c", "from django.core.cache import cache; cache.clear()"],
+            # The server shares this database with earlier runs: start with no rate counts.
+            [
+                sys.executable,
+                "manage.py",
+                "shell",
+                "-c",
+                "from decision.models import RateCount; RateCount.objects.all().delete()",
+            ],
             cwd=ROOT,
             env=env,
             check=True,
