@@ -185,6 +185,14 @@ def result_context(ruleset: Ruleset, result: Result, share_url: str) -> dict[str
         "approach": ruleset.approaches[recommendation["approach"]],
         "staged": ruleset.in_stages,
         "routes": {route["approach"]: route for route in recommendation.get("routes", [])},
+        "sides": [
+            {
+                "approach": route["approach"],
+                "route": route,
+                "placements": recommendation["placements"][route["approach"]],
+            }
+            for route in recommendation.get("routes", [])
+        ],
         "route_phrase": route_phrase(ruleset, recommendation),
         "tie_reason": ruleset.tie_break.reasons.get(recommendation["approach"], ""),
         "unsure_pivots": list(

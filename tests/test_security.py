@@ -16,6 +16,11 @@ from decision.models import Result
 ROOT = Path(__file__).parent.parent
 
 
+def run_python(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    """Run our Python in a fresh process, as production would start it, with this environment."""
+    return subprocess.run([sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+
+
 def csp_directives(response):
     return dict(
         (part.split()[0], part.split()[1:]) for part in response["Content-Security-Policy"].split(";") if part.strip()
@@ -49,14 +54,7 @@ def test_production_settings_pass_the_deploy_check():
         "SECRET_KEY": "a-long-random-production-key-0123456789-abcdefghijklmnopqrstuvwxyz",
         "ALLOWED_HOSTS": "example.org",
     }
-    done = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    done = run_python("manage.py", "check", "--deploy", "--fail-level", "WARNING", env=env)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "no issues" in done.stdout
 
@@ -64,14 +62,7 @@ def test_production_settings_pass_the_deploy_check():
 def test_the_deploy_check_says_when_no_secret_key_is_set():
     env = {key: value for key, value in os.environ.items() if key not in ("SECRET_KEY", "DEBUG")}
     env.update(HTTPS="true", ALLOWED_HOSTS="example.org")
-    done = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    done = run_python("manage.py", "check", "--deploy", "--fail-level", "WARNING", env=env)
     assert done.returncode != 0
     assert "security.W009" in done.stdout + done.stderr
 
@@ -99,9 +90,7 @@ def test_https_mode_redirects_and_sends_hsts_and_secure_prefixed_cookies():
     # Our settings, as production loads them from the environment: a fresh process with HTTPS on.
     env = {key: value for key, value in os.environ.items() if key != "HTTPS"}
     env.update(DEBUG="false", HTTPS="true", ALLOWED_HOSTS="testserver", DJANGO_SETTINGS_MODULE="decision.settings")
-    done = subprocess.run(
-        [sys.executable, "-c", HTTPS_PROBE], cwd=ROOT, env=env, capture_output=True, text=True, check=False
-    )
+    done = run_python("-c", HTTPS_PROBE, env=env)
     assert done.returncode == 0, done.stderr
     seen = json.loads(done.stdout.strip().splitlines()[-1])
     assert seen["redirect"] == [301, "https://testserver/"]
@@ -312,14 +301,7 @@ def test_a_worker_that_opened_a_read_only_sqlite_file_recovers_once_it_is_writab
         SQLITE_PATH=str(tmp_path / "db.sqlite3"), DJANGO_SETTINGS_MODULE="decision.settings", ALLOWED_HOSTS="testserver"
     )
     subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
-    done = subprocess.run(
-        [sys.executable, "-c", READ_ONLY_PROBE, str(tmp_path / "db.sqlite3")],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    done = run_python("-c", READ_ONLY_PROBE, str(tmp_path / "db.sqlite3"), env=env)
     assert done.returncode == 0, done.stderr
     first, post, second, after, stored = done.stdout.split()[-5:]
     assert (first, post) == ("503", "503")  # said at once, nothing saved
