@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.db import InterfaceError, OperationalError
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
-from django.shortcuts import render
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.urls import Resolver404, resolve, reverse
-from django.utils.cache import patch_vary_headers
+
+from decision.responses import error_page, json_error
 
 SAFE = {"GET", "HEAD", "OPTIONS", "TRACE"}
 TAKES_POST = {"result-create"}  # the one page that accepts a POST (the API is exempt from CSRF throughout)
@@ -40,21 +40,12 @@ class MethodNotAllowed:
         allowed = response["Allow"]
         if request.path.startswith("/api/"):
             methods = " or ".join(m.strip() for m in allowed.split(",") if m.strip() != "HEAD")
-            page: HttpResponse = JsonResponse({"error": f"Use {methods} here.", "fields": []}, status=405)
+            page: HttpResponse = json_error(405, f"Use {methods} here.")
         else:
-            context = {
-                "title": "That action is not available here",
-                "message": f"This address only answers {allowed} requests. Nothing was changed.",
-                "link": reverse("start"),
-                "link_text": "Start page",
-            }
-            partial = (
-                request.headers.get("HX-Request") == "true" and "HX-History-Restore-Request" not in request.headers
+            message = f"This address only answers {allowed} requests. Nothing was changed."
+            page = error_page(
+                request, 405, "That action is not available here", message, reverse("start"), "Start page"
             )
-            template = "error.html#content" if partial else "error.html"
-            page = render(request, template, {**context, "partial": partial}, status=405)
-            patch_vary_headers(page, ["HX-Request", "HX-History-Restore-Request"])
-            page["HX-Push-Url"] = "false"  # show the error in the page, but keep the address the user came from
         page["Allow"] = allowed
         return page
 
@@ -77,15 +68,10 @@ class DatabaseUnavailable:
             return None
         message = "The service cannot reach its database just now. Nothing was saved; please try again shortly."
         if request.path.startswith("/api/"):
-            response: HttpResponse = JsonResponse({"error": message, "fields": []}, status=503)
+            response: HttpResponse = json_error(503, message)
         else:
-            context = {
-                "title": "Please try again in a moment",
-                "message": message,
-                "link": request.get_full_path(),
-                "link_text": "Try again",
-                "partial": False,
-            }
-            response = render(request, "error.html", context, status=503)
+            response = error_page(
+                request, 503, "Please try again in a moment", message, request.get_full_path(), "Try again"
+            )
         response["Retry-After"] = str(RETRY_AFTER)
         return response

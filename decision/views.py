@@ -19,11 +19,9 @@ from django.http import (
     HttpResponseRedirect,
     JsonResponse,
 )
-from django.shortcuts import render
 from django.template.defaultfilters import pluralize
 from django.templatetags.static import static
 from django.urls import reverse
-from django.utils.cache import patch_vary_headers
 from django.views.decorators.cache import cache_control, cache_page
 from django.views.decorators.http import require_POST, require_safe
 from django_htmx.middleware import HtmxDetails
@@ -31,6 +29,7 @@ from django_htmx.middleware import HtmxDetails
 from decision import pages, ratelimit, services, wizard
 from decision import ruleset as rulesets
 from decision.models import Result
+from decision.responses import json_error, page
 from decision.ruleset import Ruleset, Section
 
 
@@ -42,26 +41,6 @@ View = Callable[..., HttpResponse]
 
 
 RESULT_MAX_AGE = 365 * 24 * 3600
-
-# Whether a page comes whole or as its content partial depends on these request headers.
-VARY = ["HX-Request", "HX-History-Restore-Request"]
-
-
-def page(request: HtmxHttpRequest, template: str, context: dict[str, Any], status: int = 200) -> HttpResponse:
-    """The whole page, or under htmx only its content partial (htmx pushes the final URL, redirects and all)."""
-    partial = is_partial(request)
-    template_name = f"{template}#content" if partial else template
-    response = render(request, template_name, {**context, "partial": partial}, status=status)
-    patch_vary_headers(response, VARY)
-    if status >= 400:
-        response["HX-Push-Url"] = "false"  # show the error in the page, but keep the address the user came from
-    return response
-
-
-def is_partial(request: HtmxHttpRequest) -> bool:
-    # Error handlers can run before the htmx middleware has (a bad Host header stops the request earlier).
-    htmx: HtmxDetails | None = getattr(request, "htmx", None)
-    return htmx is not None and bool(htmx) and not htmx.history_restore_request
 
 
 def redirect_to_incomplete(ruleset: Ruleset, section: Section, given: dict[str, str]) -> HttpResponse:
@@ -267,7 +246,7 @@ def csrf_failure(request: HtmxHttpRequest, reason: str = "") -> HttpResponse:
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if request.path.startswith("/api/"):
-        return JsonResponse({"error": "There is no such API endpoint.", "fields": []}, status=404)
+        return json_error(404, "There is no such API endpoint.")
     context = {
         "title": "Page not found",
         "message": "Nothing lives at this address. If someone shared a result link with you, check that "
@@ -275,7 +254,7 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
         "link": reverse("start"),
         "link_text": "Start the wizard",
     }
-    return page(request, "error.html", context, status=404)  # type: ignore[arg-type]
+    return page(request, "error.html", context, status=404)
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
@@ -285,17 +264,17 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
         "link": reverse("start"),
         "link_text": "Start page",
     }
-    return page(request, "error.html", context, status=400)  # type: ignore[arg-type]
+    return page(request, "error.html", context, status=400)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
     if request.path.startswith("/api/"):
         message = "Something went wrong on our side; nothing was changed."
-        return JsonResponse({"error": message, "fields": []}, status=500)
+        return json_error(500, message)
     context = {
         "title": "Something went wrong on our side",
         "message": "The error has been logged. Nothing you saved earlier was changed; please try again.",
         "link": "/",
         "link_text": "Start page",
     }
-    return page(request, "error.html", context, status=500)  # type: ignore[arg-type]
+    return page(request, "error.html", context, status=500)

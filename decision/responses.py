@@ -1,0 +1,46 @@
+"""How every HTML page and JSON error is sent: one place for the htmx partial, Vary and the error shapes.
+
+Views and middleware both answer with these, so a page looks and behaves the same whichever floor sends it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.cache import patch_vary_headers
+from django_htmx.middleware import HtmxDetails
+
+# Whether a page comes whole or as its content partial depends on these request headers.
+VARY = ["HX-Request", "HX-History-Restore-Request"]
+
+
+def is_partial(request: HttpRequest) -> bool:
+    # Error handlers and middleware can run before the htmx middleware has (a bad Host header stops a request
+    # earlier), so the header is read where htmx details are missing.
+    htmx: HtmxDetails | None = getattr(request, "htmx", None)
+    if htmx is None:
+        return request.headers.get("HX-Request") == "true" and "HX-History-Restore-Request" not in request.headers
+    return bool(htmx) and not htmx.history_restore_request
+
+
+def page(request: HttpRequest, template: str, context: dict[str, Any], status: int = 200) -> HttpResponse:
+    """The whole page, or under htmx only its content partial (htmx pushes the final URL, redirects and all)."""
+    partial = is_partial(request)
+    template_name = f"{template}#content" if partial else template
+    response = render(request, template_name, {**context, "partial": partial}, status=status)
+    patch_vary_headers(response, VARY)
+    if status >= 400:
+        response["HX-Push-Url"] = "false"  # show the error in the page, but keep the address the user came from
+    return response
+
+
+def error_page(request: HttpRequest, status: int, title: str, message: str, link: str, link_text: str) -> HttpResponse:
+    context = {"title": title, "message": message, "link": link, "link_text": link_text}
+    return page(request, "error.html", context, status=status)
+
+
+def json_error(status: int, message: str) -> JsonResponse:
+    """The API's error shape (the API adds the fields at fault when there are any)."""
+    return JsonResponse({"error": message, "fields": []}, status=status)
