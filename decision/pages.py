@@ -178,13 +178,21 @@ def result_context(ruleset: Ruleset, result: Result, share_url: str) -> dict[str
     ruled_out = {entry["approach"] for entry in recommendation.get("excluded", [])}
     for bar in bars:
         bar["ruled_out"] = bar["approach"] in ruled_out
+    pivots = [
+        {
+            "question": questions[pivot["question"]],
+            "label": questions[pivot["question"]].label(pivot["value"]),
+            "approach": ruleset.approaches[pivot["approach"]].name,
+            "unanswered": result.answers.get(pivot["question"], rulesets.UNSURE) == rulesets.UNSURE,
+        }
+        for pivot in recommendation["pivots"]
+    ]
     context = {
         "result": result,
         "ruleset": ruleset,
         "rec": recommendation,
         "approach": ruleset.approaches[recommendation["approach"]],
         "staged": ruleset.in_stages,
-        "routes": {route["approach"]: route for route in recommendation.get("routes", [])},
         "sides": [
             {
                 "approach": route["approach"],
@@ -195,13 +203,6 @@ def result_context(ruleset: Ruleset, result: Result, share_url: str) -> dict[str
         ],
         "route_phrase": route_phrase(ruleset, recommendation),
         "tie_reason": ruleset.tie_break.reasons.get(recommendation["approach"], ""),
-        "unsure_pivots": list(
-            dict.fromkeys(
-                questions[pivot["question"]].text
-                for pivot in recommendation["pivots"]
-                if ruleset.in_stages and result.answers.get(pivot["question"], rulesets.UNSURE) == rulesets.UNSURE
-            )
-        ),
         "ask_next": [
             {
                 "question": questions[qid],
@@ -213,15 +214,11 @@ def result_context(ruleset: Ruleset, result: Result, share_url: str) -> dict[str
         "bars": bars,
         "grouped": grouped,
         "questions": questions,
-        "pivots": [
-            {
-                "question": questions[pivot["question"]],
-                "label": questions[pivot["question"]].label(pivot["value"]),
-                "approach": ruleset.approaches[pivot["approach"]].name,
-                "unanswered": result.answers.get(pivot["question"], rulesets.UNSURE) == rulesets.UNSURE,
-            }
-            for pivot in recommendation["pivots"]
-        ],
+        "pivots": pivots,
+        # Questions the team was not sure of that could still change the verdict (v2 says so at the verdict).
+        "unsure_pivots": list(dict.fromkeys(p["question"].text for p in pivots if p["unanswered"]))
+        if ruleset.in_stages
+        else [],
         "share_url": share_url,
         "change_url": check_url(ruleset, result.answers),
         **summary(ruleset, result.answers),

@@ -16,13 +16,13 @@ exclusions and conflicts a reader can check, with the single answers that would 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from decision.ruleset import APPROACHES, UNSURE, Approach, Route, RouteId, Ruleset, Side
+from decision.ruleset import APPROACHES, UNSURE, Approach, Constraint, Route, RouteId, Ruleset, Side
 
 Confidence = Literal["clear", "lean", "close"]
 Strength = Literal["slightly", "moderately", "strongly"]
@@ -143,16 +143,20 @@ class Decision:
 
 def decide(ruleset: Ruleset, answers: Mapping[str, str]) -> Decision:
     """Cheap enough to call for every alternative answer: no texts, just the verdict and what it rests on."""
-    ruled_out: set[Approach] = set()
-    routes_out: set[str] = set()
-    for constraint in ruleset.constraints:
-        if constraint.matches(answers):
-            if constraint.rules_out is not None:
-                ruled_out.add(constraint.rules_out)
-            if constraint.route is not None:
-                routes_out.add(constraint.route)
-    totals = scores(ruleset, answers)
-    return _decision(ruleset, totals, ruled_out, routes_out)
+    ruled_out, routes_out = ruled_out_by([c for c in ruleset.constraints if c.matches(answers)])
+    return _decision(ruleset, scores(ruleset, answers), ruled_out, routes_out)
+
+
+def ruled_out_by(constraints: Iterable[Constraint]) -> tuple[set[Approach], set[str]]:
+    """The approaches and routes that these (matching) constraints rule out."""
+    approaches: set[Approach] = set()
+    routes: set[str] = set()
+    for constraint in constraints:
+        if constraint.rules_out is not None:
+            approaches.add(constraint.rules_out)
+        if constraint.route is not None:
+            routes.add(constraint.route)
+    return approaches, routes
 
 
 def _decision(
@@ -199,7 +203,8 @@ def recommend(ruleset: Ruleset, answers: Mapping[str, str | None]) -> Recommenda
         )
         for rule in matched
     ]
-    excluded = exclusions(ruleset, given, decision)
+    matched_constraints = [c for c in ruleset.constraints if c.matches(given)]
+    excluded = exclusions(ruleset, matched_constraints, decision)
     conflicts = conflicts_of(ruleset, given)
     uncertain = answered < ruleset.confidence.min_answered or (totals[approach] == 0 and not excluded)
     changes = [] if uncertain and ruleset.in_stages else pivots(ruleset, given, approach)
@@ -236,7 +241,7 @@ def recommend(ruleset: Ruleset, answers: Mapping[str, str | None]) -> Recommenda
         runner_up=runner_up,
         routes=routes,
         excluded=excluded,
-        excluded_routes=route_exclusions(ruleset, given),
+        excluded_routes=route_exclusions(ruleset, matched_constraints),
         conflicts=conflicts,
         ask_next=ask_next(ruleset, given, decision) if uncertain and ruleset.in_stages else [],
     )
@@ -274,23 +279,24 @@ def confidence_of(
     return level
 
 
-def exclusions(ruleset: Ruleset, given: Mapping[str, str], decision: Decision) -> list[Exclusion]:
+def exclusions(ruleset: Ruleset, matched: list[Constraint], decision: Decision) -> list[Exclusion]:
+    """Each approach ruled out, once, with the first reason given for it."""
     found: dict[Approach, Exclusion] = {}
-    for constraint in ruleset.constraints:
-        if constraint.rules_out is not None and constraint.rules_out not in found and constraint.matches(given):
+    for constraint in matched:
+        if constraint.rules_out is not None and constraint.rules_out not in found:
             found[constraint.rules_out] = Exclusion(
                 approach=constraint.rules_out,
                 questions=list(constraint.when),
                 text=constraint.text,
                 sources=list(constraint.sources),
             )
+    route_questions = list(dict.fromkeys(q for c in matched if c.route is not None for q in c.when))
     for approach in decision.ruled_out - found.keys():  # ruled out because no route is left to carry it out
-        routes = [c for c in ruleset.constraints if c.route is not None and c.matches(given)]
-        name = ruleset.approaches[approach].name
         found[approach] = Exclusion(
             approach=approach,
-            questions=list(dict.fromkeys(q for c in routes for q in c.when)),
-            text=f"{name} was ruled out: no way to carry it out is left once the routes below are ruled out.",
+            questions=route_questions,
+            text=f"{ruleset.approaches[approach].name} was ruled out: no way to carry it out is left once the "
+            "routes below are ruled out.",
         )
     return [found[approach] for approach in APPROACHES if approach in found]
 
@@ -308,11 +314,11 @@ def conflicts_of(ruleset: Ruleset, given: Mapping[str, str]) -> list[ConflictOut
     return list(found.values())
 
 
-def route_exclusions(ruleset: Ruleset, given: Mapping[str, str]) -> list[RouteExclusion]:
-    """Each route a constraint rules out, once, with the first reason given for it."""
+def route_exclusions(ruleset: Ruleset, matched: list[Constraint]) -> list[RouteExclusion]:
+    """Each route ruled out, once, with the first reason given for it."""
     found: dict[str, RouteExclusion] = {}
-    for constraint in ruleset.constraints:
-        if constraint.route is not None and constraint.route not in found and constraint.matches(given):
+    for constraint in matched:
+        if constraint.route is not None and constraint.route not in found:
             found[constraint.route] = RouteExclusion(
                 route=constraint.route,
                 approach=ruleset.routes_by_id[constraint.route].approach,
@@ -348,7 +354,7 @@ def placements(ruleset: Ruleset, given: Mapping[str, str], approach: Approach) -
     placed: dict[Side, list[str]] = {"open": [], "closed": []}
     if approach == "hybrid":
         for placement in ruleset.placements:
-            if all(given[q] in values for q, values in placement.when.items()):
+            if placement.matches(given):
                 placed[placement.side].append(placement.text)
         for side, items in placed.items():
             if not items:
@@ -369,17 +375,10 @@ def pivots(ruleset: Ruleset, given: Mapping[str, str], approach: Approach) -> li
         for rule in rules:
             if rule.matches(given):
                 without[rule.favours] -= rule.weight
-        fixed_out: set[Approach] = set()
-        fixed_routes: set[str] = set()
-        moving = []
-        for constraint in ruleset.constraints:
-            if question.id in constraint.when:
-                moving.append(constraint)
-            elif constraint.matches(given):
-                if constraint.rules_out is not None:
-                    fixed_out.add(constraint.rules_out)
-                if constraint.route is not None:
-                    fixed_routes.add(constraint.route)
+        moving = [c for c in ruleset.constraints if question.id in c.when]
+        fixed_out, fixed_routes = ruled_out_by(
+            c for c in ruleset.constraints if question.id not in c.when and c.matches(given)
+        )
         for value in question.values:
             if value in (given[question.id], UNSURE):
                 continue
@@ -388,13 +387,9 @@ def pivots(ruleset: Ruleset, given: Mapping[str, str], approach: Approach) -> li
             for rule in rules:
                 if rule.matches(changed):
                     totals[rule.favours] += rule.weight
-            ruled_out, routes_out = set(fixed_out), set(fixed_routes)
-            for constraint in moving:
-                if constraint.matches(changed):
-                    if constraint.rules_out is not None:
-                        ruled_out.add(constraint.rules_out)
-                    if constraint.route is not None:
-                        routes_out.add(constraint.route)
+            ruled_out, routes_out = ruled_out_by(c for c in moving if c.matches(changed))
+            ruled_out |= fixed_out
+            routes_out |= fixed_routes
             other = _decision(ruleset, totals, ruled_out, routes_out).approach
             if other != approach:
                 found.append(Pivot(question=question.id, value=value, approach=other))

@@ -54,6 +54,15 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class Conditional(Strict):
+    """An entry that applies when the answers match its condition: each of its questions has one of its values."""
+
+    when: Condition
+
+    def matches(self, answers: Mapping[str, str]) -> bool:
+        return matches(self.when, answers)
+
+
 class Option(Strict):
     value: Identifier
     label: str
@@ -97,7 +106,7 @@ class Section(Strict):
     intro: str
 
 
-class Rule(Strict):
+class Rule(Conditional):
     id: str
     when: Condition = Field(min_length=1)
     favours: Approach
@@ -105,11 +114,8 @@ class Rule(Strict):
     reason: str
     sources: SourceIds = ()
 
-    def matches(self, answers: Mapping[str, str]) -> bool:
-        return matches(self.when, answers)
 
-
-class Constraint(Strict):
+class Constraint(Conditional):
     """A "must" in the answers: when they match, it rules out one approach, or one route, whatever the points."""
 
     id: str
@@ -119,9 +125,6 @@ class Constraint(Strict):
     text: str
     sources: SourceIds = ()
 
-    def matches(self, answers: Mapping[str, str]) -> bool:
-        return matches(self.when, answers)
-
     @model_validator(mode="after")
     def _rules_out_one_thing(self) -> Constraint:
         if (self.rules_out is None) == (self.route is None):
@@ -129,7 +132,7 @@ class Constraint(Strict):
         return self
 
 
-class Conflict(Strict):
+class Conflict(Conditional):
     """A "must" that the team cannot meet with what it said it has: named, with what to resolve first."""
 
     id: str
@@ -137,9 +140,6 @@ class Conflict(Strict):
     text: str
     resolve: str
     sources: SourceIds = ()
-
-    def matches(self, answers: Mapping[str, str]) -> bool:
-        return matches(self.when, answers)
 
 
 class Route(Strict):
@@ -155,27 +155,21 @@ class Route(Strict):
     sources: SourceIds = ()
 
 
-class RouteChoice(Strict):
+class RouteChoice(Conditional):
     """When the answers match, this route is the one to take, unless a constraint has ruled it out."""
 
     route: RouteId
     when: Condition = Field(min_length=1)
     because: str
 
-    def matches(self, answers: Mapping[str, str]) -> bool:
-        return matches(self.when, answers)
 
-
-class Caveat(Strict):
+class Caveat(Conditional):
     """A warning that holds only for some approaches and answers (its route, or a side of a hybrid)."""
 
     approaches: tuple[Approach, ...] = Field(min_length=1)
     when: Condition = Field(default_factory=dict)
     text: str
     sources: SourceIds = ()
-
-    def matches(self, answers: Mapping[str, str]) -> bool:
-        return matches(self.when, answers)
 
 
 class Source(Strict):
@@ -194,7 +188,7 @@ class Neutral(Strict):
     sources: SourceIds = ()
 
 
-class Placement(Strict):
+class Placement(Conditional):
     when: Condition = Field(min_length=1)
     side: Side
     text: str
