@@ -122,7 +122,7 @@ def step(request: HtmxHttpRequest, section_id: str) -> HttpResponse:
 
 
 @require_safe
-@cache_control(private=True)  # the form carries a CSRF token for this visitor
+@cache_control(public=True, max_age=3600)  # the same for everyone: no token in its form (see CrossOriginProtection)
 def check(request: HtmxHttpRequest) -> HttpResponse:
     ruleset = rulesets.current()
     answers = wizard.parse(ruleset, request.GET)
@@ -235,9 +235,9 @@ def csrf_failure(request: HtmxHttpRequest, reason: str = "") -> HttpResponse:
     ruleset = rulesets.current()
     answers = wizard.parse(ruleset, request.POST)
     context = {
-        "title": "This form has expired",
-        "message": "For your security, forms can only be sent from this site's own pages, and this one was "
-        "too old or came from elsewhere. Nothing was saved. Your answers are kept: review them and send again.",
+        "title": "This form came from another site",
+        "message": "For your security, results can only be saved from this site's own pages, and this form was "
+        "sent from elsewhere. Nothing was saved. Your answers are kept: review them and save from here.",
         "link": pages.check_url(ruleset, answers.given) if answers.given else reverse("start"),
         "link_text": "Review your answers" if answers.given else "Start page",
     }

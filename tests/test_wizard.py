@@ -384,26 +384,46 @@ def test_bad_submission_is_refused_and_changes_nothing(client, answers):
 
 
 @pytest.mark.django_db
-def test_submission_without_csrf_token_is_refused_with_our_page():
-    client = Client(enforce_csrf_checks=True)
-
-    response = client.post("/results", ANSWERS)
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Sec-Fetch-Site": "cross-site", "Origin": "https://elsewhere.example"},
+        {"Sec-Fetch-Site": "same-site", "Origin": "https://sub.testserver"},
+        {"Origin": "https://elsewhere.example"},  # a browser too old for Sec-Fetch-Site
+    ],
+)
+def test_a_submission_sent_from_another_site_is_refused_and_stores_nothing(headers):
+    response = Client(enforce_csrf_checks=True).post("/results", ANSWERS, headers=headers)
 
     assert response.status_code == 403
-    assert "This form has expired" in response.content.decode()
+    assert "This form came from another site" in response.content.decode()
     assert Result.objects.count() == 0
 
 
 @pytest.mark.django_db
-def test_submission_from_the_check_page_form_passes_csrf():
-    client = Client(enforce_csrf_checks=True)
-    check = client.get("/check/", ANSWERS)
-    (token,) = [a["value"] for a in tags(check, "input") if a.get("name") == "csrfmiddlewaretoken"]
-
-    response = client.post("/results", {**ANSWERS, "csrfmiddlewaretoken": token})
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Sec-Fetch-Site": "same-origin", "Origin": "http://testserver"},
+        {"Origin": "http://testserver"},
+        {},  # not a browser: no other site can make one send this
+    ],
+)
+def test_a_submission_from_our_own_check_page_is_saved(headers):
+    response = Client(enforce_csrf_checks=True).post("/results", ANSWERS, headers=headers)
 
     assert response.status_code == 303
     assert Result.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_an_origin_the_operator_trusts_may_submit(settings):
+    settings.CSRF_TRUSTED_ORIGINS = ["https://intranet.example"]
+    headers = {"Sec-Fetch-Site": "cross-site", "Origin": "https://intranet.example"}
+
+    response = Client(enforce_csrf_checks=True).post("/results", ANSWERS, headers=headers)
+
+    assert response.status_code == 303
 
 
 def test_results_cannot_be_fetched_with_get(client):
