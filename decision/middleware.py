@@ -10,7 +10,6 @@ than 403 ("sent from another site"): nothing can change state through it.
 from __future__ import annotations
 
 from collections.abc import Callable
-
 from typing import Any
 from urllib.parse import urlsplit
 

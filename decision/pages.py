@@ -144,7 +144,39 @@ def how_context(ruleset: Ruleset) -> dict[str, Any]:
 
 def result_context(ruleset: Ruleset, result: Result, share_url: str) -> dict[str, Any]:
     """What a stored result's page shows, from the snapshot it stored and the ruleset it was made with."""
-    recommendation = result.recommendation
+    context = recommendation_context(ruleset, result.answers, result.recommendation, origin_id=result.id)
+    context.update(result=result, share_url=share_url)
+    context["summary_text"] = plain_summary(context, share_url)
+    return context
+
+
+def preview_context(
+    ruleset: Ruleset, answers: dict[str, str], recommendation: dict[str, Any], origin: Result | None, url: str
+) -> dict[str, Any]:
+    """A result computed from answers in an address and not stored, set against the stored result it came from."""
+    context = recommendation_context(ruleset, answers, recommendation, origin_id=origin.id if origin else "")
+    changes = []
+    if origin is not None:
+        for question in ruleset.questions:
+            before = origin.answers.get(question.id, rulesets.UNSURE)
+            after = answers.get(question.id, rulesets.UNSURE)
+            if before != after:
+                changes.append({"question": question, "before": question.label(before), "after": question.label(after)})
+        old = origin.recommendation
+        context["origin_verdict"] = (
+            "too uncertain to call"
+            if old.get("uncertain") and ruleset.in_stages
+            else f"{ruleset.approaches[old['approach']].name}{route_phrase(ruleset, old)}"
+        )
+    context.update(preview=True, origin=origin, changes=changes, preview_url=url, given=answers)
+    context["summary_text"] = plain_summary(context, url)
+    return context
+
+
+def recommendation_context(
+    ruleset: Ruleset, answers: dict[str, str], recommendation: dict[str, Any], origin_id: str
+) -> dict[str, Any]:
+    """Everything a result page shows that follows from the answers and their recommendation."""
     scores = recommendation["scores"]
     top = max(max(scores.values()), 1)
     bars = [
@@ -181,18 +213,33 @@ def result_context(ruleset: Ruleset, result: Result, share_url: str) -> dict[str
     pivots = [
         {
             "question": questions[pivot["question"]],
+            "value": pivot["value"],
             "label": questions[pivot["question"]].label(pivot["value"]),
             "approach": ruleset.approaches[pivot["approach"]].name,
-            "unanswered": result.answers.get(pivot["question"], rulesets.UNSURE) == rulesets.UNSURE,
+            "unanswered": answers.get(pivot["question"], rulesets.UNSURE) == rulesets.UNSURE,
+            "url": preview_url(ruleset, {**answers, pivot["question"]: pivot["value"]}, origin_id),
         }
         for pivot in recommendation["pivots"]
     ]
+    pivot_groups: dict[str, dict[str, Any]] = {}
+    for pivot in pivots:
+        group = pivot_groups.setdefault(
+            pivot["question"].id, {"question": pivot["question"], "unanswered": pivot["unanswered"], "tries": []}
+        )
+        group["tries"].append(pivot)
+    approach = ruleset.approaches[recommendation["approach"]]
+    caveats = recommendation["caveats"]
     context = {
-        "result": result,
         "ruleset": ruleset,
         "rec": recommendation,
-        "approach": ruleset.approaches[recommendation["approach"]],
+        "approach": approach,
         "staged": ruleset.in_stages,
+        "verdict": f"{approach.name}{route_phrase(ruleset, recommendation)}",
+        "standing": standing(ruleset, recommendation),
+        "top_reasons": top_reasons(ruleset, recommendation),
+        "ruled_out_names": [ruleset.approaches[a].name for a in rulesets.APPROACHES if a in ruled_out],
+        "caveats_first": caveats[:2],
+        "caveats_more": caveats[2:],
         "sides": [
             {
                 "approach": route["approach"],
@@ -206,7 +253,7 @@ def result_context(ruleset: Ruleset, result: Result, share_url: str) -> dict[str
         "ask_next": [
             {
                 "question": questions[qid],
-                "url": step_url(ruleset, section_of(ruleset, qid), result.answers, **{"return": "check"}) + f"#q-{qid}",
+                "url": step_url(ruleset, section_of(ruleset, qid), answers, **{"return": "check"}) + f"#q-{qid}",
             }
             for qid in recommendation.get("ask_next", [])
         ],
@@ -215,15 +262,88 @@ def result_context(ruleset: Ruleset, result: Result, share_url: str) -> dict[str
         "grouped": grouped,
         "questions": questions,
         "pivots": pivots,
+        "pivot_groups_first": list(pivot_groups.values())[:3],
+        "pivot_groups_more": list(pivot_groups.values())[3:],
         # Questions the team was not sure of that could still change the verdict (v2 says so at the verdict).
         "unsure_pivots": list(dict.fromkeys(p["question"].text for p in pivots if p["unanswered"]))
         if ruleset.in_stages
         else [],
-        "share_url": share_url,
-        "change_url": check_url(ruleset, result.answers),
-        **summary(ruleset, result.answers),
+        "change_url": check_url(ruleset, answers),
+        **summary(ruleset, answers),
     }
     return context
+
+
+def preview_url(ruleset: Ruleset, answers: dict[str, str], origin_id: str = "") -> str:
+    return f"{reverse('preview')}?{wizard.query(ruleset, answers, **{'from': origin_id})}"
+
+
+def points(n: int) -> str:
+    return f"{n} point{'' if n == 1 else 's'}"
+
+
+def standing(ruleset: Ruleset, recommendation: dict[str, Any]) -> dict[str, str]:
+    """The confidence in words, with the runner-up and the margin: "A lean" and "10 points to Open's 7"."""
+    conflicts = bool(recommendation.get("conflicts"))
+    runner_up = recommendation.get("runner_up")
+    scores = recommendation["scores"]
+    ours = scores[recommendation["approach"]]
+    if runner_up is None:
+        label = "What your musts leave, if they stand" if conflicts else "The only approach your musts leave"
+        return {"label": label, "detail": "", "why_not_clear": ""}
+    name = ruleset.approaches[runner_up].name
+    theirs = scores[runner_up]
+    detail = f"level with {name} at {points(ours)}" if ours == theirs else f"{points(ours)} to {name}'s {theirs}"
+    label = {"clear": "A clear call", "lean": "A lean", "close": "A close call"}[recommendation["confidence"]]
+    why_not_clear = ""
+    if recommendation["confidence"] != "clear" and ours - theirs >= ruleset.confidence.clear_margin:
+        strong = ruleset.confidence.strong_weight or 0
+        if conflicts:
+            why_not_clear = "not clear while a conflict stands"
+        elif any(
+            r["weight"] >= strong and r["favours"] != recommendation["approach"] for r in recommendation["reasons"]
+        ):
+            why_not_clear = "not clear while a strong reason stands for another approach"
+        else:
+            why_not_clear = "not clear while an answer you were not sure of could change it"
+    return {"label": label, "detail": detail, "why_not_clear": why_not_clear}
+
+
+def top_reasons(ruleset: Ruleset, recommendation: dict[str, Any], count: int = 3) -> list[dict[str, str]]:
+    """The reasons for the verdict that weigh most, each in one sentence where the ruleset has one (v3 on)."""
+    own = [r for r in recommendation["reasons"] if r["favours"] == recommendation["approach"]]
+    own.sort(key=lambda r: -r["weight"])  # stable: equal weights keep the ruleset's order
+    rules = ruleset.rules_by_id
+    return [
+        {
+            "rule": r["rule"],
+            "text": rules[r["rule"]].brief if r["rule"] in rules and rules[r["rule"]].brief else r["text"],
+        }
+        for r in own[:count]
+    ]
+
+
+def plain_summary(context: dict[str, Any], link: str) -> str:
+    """The brief as plain text, for a chat message or a document: verdict, confidence, reasons, steps, link."""
+    rec = context["rec"]
+    lines = ["Open, Closed or Hybrid?"]
+    if context["staged"] and rec["uncertain"]:
+        lines += ["Too uncertain to call: answer more questions first.", ""]
+        lines += [f"- {item['question'].text}" for item in context["ask_next"]]
+    else:
+        standing_ = context["standing"]
+        detail = f": {standing_['detail']}" if standing_["detail"] else ""
+        lines += [f"{context['verdict']}.", f"{standing_['label']}{detail}."]
+        if rec.get("conflicts"):
+            lines += ["", "Resolve first:"] + [f"- {c['text']}" for c in rec["conflicts"]]
+        if context["top_reasons"]:
+            lines += ["", "Why:"] + [f"- {r['text']}" for r in context["top_reasons"]]
+        lines += ["", "First steps:"] + [f"{n}. {step}" for n, step in enumerate(rec["next_steps"], start=1)]
+    if context.get("preview"):
+        lines += ["", f"A preview, not saved: {link}"]
+    else:
+        lines += ["", f"The full result: {link}"]
+    return "\n".join(lines)
 
 
 def answer_order(ruleset: Ruleset, reason: dict[str, Any]) -> list[str]:

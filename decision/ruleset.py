@@ -74,6 +74,9 @@ class Question(Strict):
     section: Identifier
     text: str
     why: str
+    # What to do when the question is left unanswered, said for this question: "Choose how sensitive the data
+    # is" (v3 on; earlier versions fall back to a general prompt).
+    error: str = ""
     options: tuple[Option, ...] = Field(min_length=2)
     # The options from the end that favours a closed model to the end that favours an open one, for the
     # questions where such an order exists (v2). Moving one step along it must never lower Open's lead.
@@ -112,6 +115,8 @@ class Rule(Conditional):
     favours: Approach
     weight: int
     reason: str
+    # The reason in one short sentence, for the top of a result (v3 on; earlier versions show the reason).
+    brief: str = ""
     sources: SourceIds = ()
 
 
@@ -258,6 +263,10 @@ class Ruleset(Strict):
     @cached_property
     def questions_by_section(self) -> dict[str, tuple[Question, ...]]:
         return {section.id: tuple(q for q in self.questions if q.section == section.id) for section in self.sections}
+
+    @cached_property
+    def rules_by_id(self) -> dict[str, Rule]:
+        return {rule.id: rule for rule in self.rules}
 
     @cached_property
     def rules_by_question(self) -> dict[str, tuple[Rule, ...]]:

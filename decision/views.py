@@ -8,6 +8,7 @@ the whole page. Without JavaScript, nothing changes but full page loads.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -26,7 +27,7 @@ from django.views.decorators.cache import cache_control, cache_page
 from django.views.decorators.http import require_POST, require_safe
 from django_htmx.middleware import HtmxDetails
 
-from decision import pages, ratelimit, services, wizard
+from decision import pages, ratelimit, rules, services, wizard
 from decision import ruleset as rulesets
 from decision.models import Result
 from decision.responses import json_error, page
@@ -41,6 +42,7 @@ View = Callable[..., HttpResponse]
 
 
 RESULT_MAX_AGE = 365 * 24 * 3600
+RESULT_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")  # as in the result's address (urls.py)
 
 
 def redirect_to_incomplete(ruleset: Ruleset, section: Section, given: dict[str, str]) -> HttpResponse:
@@ -132,11 +134,21 @@ def check(request: HtmxHttpRequest) -> HttpResponse:
     groups = pages.summary(ruleset, answers.given)["groups"]
     for group in groups:
         for row in group["rows"]:
-            # Straight to the chosen answer's radio, so keyboard focus lands inside the question.
+            # To the question itself, so that it opens with its legend in view; Tab goes on to its answers.
             link = pages.step_url(ruleset, group["section"], answers.given, **{"return": "check"})
-            row["change"] = f"{link}#{row['question'].id}-{row['value']}"
+            row["change"] = f"{link}#q-{row['question'].id}"
     given = {q.id: answers.given[q.id] for q in ruleset.questions}
-    return page(request, "check.html", {"groups": groups, "given": given})
+    unsure = sum(value == rulesets.UNSURE for value in given.values())
+    context = {
+        "groups": groups,
+        "given": given,
+        "back": pages.step_url(ruleset, ruleset.sections[-1], answers.given),
+        "unsure": unsure,
+        # Under the confidence threshold's worth of definite answers the result cannot call anything.
+        "mostly_unsure": unsure * 2 > len(given),
+        "too_few": len(given) - unsure < ruleset.confidence.min_answered,
+    }
+    return page(request, "check.html", context)
 
 
 @require_POST
@@ -207,7 +219,27 @@ def render_result(request: HtmxHttpRequest, result: Result) -> HttpResponse:
     if ruleset is None:
         raise Http404("This result was made with a version of the questions that is no longer available.")
     share_url = request.build_absolute_uri(reverse("result", args=[result.id]))
-    return page(request, "result.html", pages.result_context(ruleset, result, share_url))
+    # A v1 result keeps the page it was made with, word for word; results that decide in stages get the brief.
+    template = "result.html" if ruleset.in_stages else "result_v1.html"
+    return page(request, template, pages.result_context(ruleset, result, share_url))
+
+
+@require_safe
+@cache_control(public=True, max_age=3600)
+@noindex
+def preview(request: HtmxHttpRequest) -> HttpResponse:
+    """The result that other answers would give, computed and not stored: a pure function of its address (the
+    result it came from never changes), so it is cached like a step. Saving it is the check page's POST."""
+    ruleset = rulesets.current()
+    answers = wizard.parse(ruleset, request.GET)
+    incomplete = wizard.first_incomplete(ruleset, answers, ruleset.sections)
+    if incomplete is not None:
+        return redirect_to_incomplete(ruleset, incomplete, answers.given)
+    origin_id = request.GET.get("from", "")
+    origin = services.result_get(origin_id) if RESULT_ID.fullmatch(origin_id) else None
+    recommendation = rules.recommend(ruleset, answers.given).model_dump(mode="json")
+    url = request.build_absolute_uri(request.get_full_path())
+    return page(request, "result.html", pages.preview_context(ruleset, answers.given, recommendation, origin, url))
 
 
 @require_safe

@@ -15,26 +15,39 @@
       var status = button.closest("section").querySelector(".copy-status");
       button.hidden = false;
       button.addEventListener("click", function () {
-        field.select();
-        var done = function () { if (status) status.textContent = "Link copied."; };
+        var say = function (text) { if (status) status.textContent = text; };
+        var selectIt = function () {  // the fallback: show the text selected, for the keyboard to copy
+          var folded = field.closest("details");
+          if (folded) folded.open = true;
+          field.focus();
+          field.select();
+          say("Press Ctrl+C (or ⌘C) to copy the selected text.");
+        };
         if (navigator.clipboard && window.isSecureContext) {
-          navigator.clipboard.writeText(field.value).then(done, function () {
-            if (status) status.textContent = "Press Ctrl+C (or ⌘C) to copy the selected link.";
-          });
+          navigator.clipboard.writeText(field.value).then(function () {
+            say(button.getAttribute("data-copied") || "Copied.");
+          }, selectIt);
         } else {
-          if (status) status.textContent = "Press Ctrl+C (or ⌘C) to copy the selected link.";
+          selectIt();
         }
       });
     });
   }
 
-  // A link in the error summary moves focus to the first choice of its question, not only the scroll.
+  // A link in the error summary moves focus into its question (the chosen answer, else the first), keeping
+  // the question's legend in view. A link to a folded section of a result opens it.
   document.addEventListener("click", function (event) {
-    var link = event.target.closest && event.target.closest(".error-summary a[href^='#']");
+    var link = event.target.closest && event.target.closest("a[href^='#']");
     if (!link) return;
-    var input = document.getElementById(link.getAttribute("href").slice(1));
-    if (!input) return;
-    window.setTimeout(function () { input.focus(); }, 0);  // after the browser has followed the link
+    var target = document.getElementById(link.getAttribute("href").slice(1));
+    if (!target) return;
+    if (target.matches("details")) target.open = true;
+    if (!link.closest(".error-summary") || !target.matches(".question")) return;
+    var input = target.querySelector("input:checked") || target.querySelector("input");
+    window.setTimeout(function () {  // after the browser has followed the link
+      if (input) input.focus({ preventScroll: true });
+      target.scrollIntoView({ block: "start" });
+    }, 0);
   });
 
   document.addEventListener("DOMContentLoaded", function () {
@@ -43,16 +56,22 @@
     if (summary) summary.focus();
   });
 
-  // Before a step is sent, write its choices into the current history entry, so that the browser's
-  // back button returns to this step with them still selected.
-  document.addEventListener("htmx:beforeRequest", function (event) {
-    var form = event.detail.elt;
-    if (!form.matches || !form.matches("form.step-form")) return;
+  // Keep a step's choices in its history entry as they are made, so that Back (and Back then Forward)
+  // returns to the step with them still selected, as the browser does without JavaScript.
+  function remember(form) {
     var params = new URLSearchParams(new FormData(form));
     var returning = new URLSearchParams(location.search).get("return");
     if (returning) params.set("return", returning);  // a step opened from the check page returns there
     var query = params.toString();
-    history.replaceState({ htmx: true }, "", location.pathname + (query ? "?" + query : ""));
+    history.replaceState({ htmx: true }, "", location.pathname + (query ? "?" + query : "") + location.hash);
+  }
+  document.addEventListener("change", function (event) {
+    var form = event.target.closest && event.target.closest("form.step-form");
+    if (form) remember(form);
+  });
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var form = event.detail.elt;
+    if (form.matches && form.matches("form.step-form")) remember(form);
   });
 
   document.addEventListener("htmx:afterSettle", function (event) {

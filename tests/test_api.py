@@ -59,7 +59,7 @@ def test_recommend_returns_the_verdict_with_scores_and_reasons(api):
     assert body["scores"][body["approach"]] == max(body["scores"].values())
     assert body["confidence"] in {"clear", "lean", "close"}
     assert body["uncertain"] is False
-    assert body["ruleset"] == "2"
+    assert body["ruleset"] == "3"
     assert body["reasons"]
     for reason in body["reasons"]:
         assert {"answers", "favours", "weight", "strength", "text"} <= set(reason)
@@ -430,7 +430,7 @@ def test_openapi_document_describes_the_three_endpoints(api):
     document = response.json()
     assert document["openapi"].startswith("3.1")
     assert document["info"]["title"]
-    assert document["info"]["version"] == "2"
+    assert document["info"]["version"] == "3"
     assert set(document["paths"]) == {"/api/recommend", "/api/results", "/api/results/{id}"}
     assert "post" in document["paths"]["/api/recommend"]
     assert "post" in document["paths"]["/api/results"]

@@ -61,12 +61,17 @@ def test_the_question_bank_contract_holds():
         "workloads": ("one", "several"),
         "cloud_platform": ("none", "committed"),
     }
+    assert {q.id: tuple(sorted(q.values[:-1])) for q in ruleset.get("2").questions} == {
+        key: tuple(sorted(values)) for key, values in expected.items()
+    }
     current = ruleset.current()
-    assert current.version == "2"
+    assert current.version == "3"
     assert {q.id: tuple(sorted(q.values[:-1])) for q in current.questions} == {
         key: tuple(sorted(values)) for key, values in expected.items()
     }
     assert all(q.why for q in current.questions)
+    assert all(q.error.startswith("Choose ") for q in current.questions)
+    assert all(rule.brief.endswith(".") and len(rule.brief) <= 115 for rule in current.rules)
 
 
 @pytest.mark.parametrize(

@@ -54,7 +54,7 @@ def test_a_stored_result_is_the_recommendation_as_computed(client):
     assert stored.recommendation["approach"] == "open"
     assert stored.answers["budget"] == "unsure"
     assert len(stored.answers) == 15
-    assert stored.ruleset_version == "2"
+    assert stored.ruleset_version == "3"
     assert f'data-approach="{stored.recommendation["approach"]}"' in client.get(f"/r/{result.id}/").content.decode()
 
 
@@ -63,6 +63,7 @@ def test_a_stored_result_is_the_recommendation_as_computed(client):
 RELEASED = {
     "v1.toml": "f1ec439292258c8f6b0774f014f82a5b9098e4dc448aca34f52346afaa8d2be1",
     "v2.toml": "107e9be59536aa8459625b7c7fccb75fb58a78d5f04778d1aeabf62f1b8e2fc4",
+    "v3.toml": "78094a48ecf11566f8ba1cbe83f187a25e3e4be4f2fd9fdc1934b2b92ee9a3b1",
 }
 
 
@@ -116,8 +117,15 @@ def stored_v1_results(db):
     return GOLDEN
 
 
-def test_v2_is_the_current_ruleset():
-    assert ruleset.current().version == "2"
+def test_v3_is_the_current_ruleset_and_decides_every_scenario_as_v2_did():
+    # v3 only adds words (a brief per rule, an error prompt per question): no verdict may move.
+    from profiles import SCENARIOS
+
+    from decision import rules
+
+    assert ruleset.current().version == "3"
+    for case in SCENARIOS:
+        assert rules.recommend(ruleset.get("3"), case["answers"]) == rules.recommend(ruleset.get("2"), case["answers"])
 
 
 @pytest.mark.parametrize("case", GOLDEN, ids=[case["name"] for case in GOLDEN])

@@ -201,9 +201,13 @@ def test_skipped_step_shows_an_error_summary_linking_to_each_missing_question(cl
     assert "There is a problem" in page
     summary = page[page.index("error-summary") : page.index("Step 1 of 4")]
     targets = re.findall(r'href="#([^"]+)"', summary)
-    assert targets == ["volume-light", "compute-none", "cloud_platform-none"]
+    assert targets == ["q-volume", "q-compute", "q-cloud_platform"]  # each question, legend first
     assert set(targets) <= element_ids(response)
     assert checked(response) == {"budget": "minimal"}
+    # Each says what to do for its own question, in the summary and beside the question.
+    for prompt in ("Choose how much the model will be used", "Choose what you could run a model on yourselves"):
+        assert page.count(prompt) == 2
+    assert "Choose an answer" not in page
 
 
 def test_a_step_without_errors_shows_no_error_summary(client):
@@ -292,7 +296,7 @@ def test_check_page_lists_every_answer_with_a_change_link(client):
         link = urlsplit(href)
         assert link.path == f"/wizard/{SECTION_OF[question]}/"
         assert dict(parse_qsl(link.query)) == {**ANSWERS, "return": "check"}
-        assert link.fragment == f"{question}-{ANSWERS[question]}"  # the chosen answer's radio
+        assert link.fragment == f"q-{question}"  # the question, so that it opens with its legend in view
 
 
 def test_check_page_form_posts_every_answer(client):
@@ -345,7 +349,7 @@ def test_result_page_shows_verdict_scores_reasons_version_and_share_link(client)
     assert recommendation["reasons"]
     for reason in recommendation["reasons"]:
         assert escape(reason["text"]) in page
-    assert "ruleset version 2" in page
+    assert "ruleset version 3" in page
     (share,) = [attrs for attrs in tags(response, "input") if attrs.get("id") == "share-url"]
     assert share["value"] == f"http://testserver/r/{result_id}/"
 

@@ -96,7 +96,7 @@ def expect_selected(page: Page, section_id: str, answers: dict[str, str]) -> Non
 def expect_step(page: Page, index: int, *, focused: bool) -> None:
     section = SECTIONS[index]
     heading = page.get_by_role("heading", level=1)
-    expect(heading).to_have_text(section.title)
+    expect(heading).to_have_text(f"Step {index + 1} of {len(SECTIONS)} {section.title}")  # read out on focus
     expect(page).to_have_title(re.compile(rf"^{re.escape(section.title)} \(step {index + 1} of {len(SECTIONS)}\)"))
     if focused:
         expect(heading).to_be_focused()
@@ -147,6 +147,11 @@ def walk(page: Page, base: str, answers: dict[str, str], *, javascript: bool, st
     return expect_result(page, verdict(answers), focused=javascript)
 
 
+def expect_in_view(locator: Locator) -> None:
+    """The whole element is inside the viewport (not merely some pixel of it)."""
+    expect(locator).to_be_in_viewport(ratio=1)
+
+
 def mark_document(page: Page) -> None:
     """Tag the current document, so that a later check can tell an htmx swap from a full page load."""
     page.evaluate("window.sameDocument = true")
@@ -158,6 +163,12 @@ def expect_same_document(page: Page) -> None:
 
 def create_result(answers: dict[str, str]) -> str:
     return f"/r/{services.result_create(ruleset=RULESET, answers=answers).id}/"
+
+
+def preview_of_first_pivot(answers: dict[str, str]) -> str:
+    result = services.result_create(ruleset=RULESET, answers=answers)
+    pivot = rules.recommend(RULESET, answers).pivots[0]
+    return url("", "/preview/", {**answers, pivot.question: pivot.value}) + f"&from={result.id}"
 
 
 # ---------------------------------------------------------------- whole journeys
@@ -302,16 +313,16 @@ def test_missing_answer_shows_a_focused_error_summary_and_keeps_the_rest(new_pag
     expect(summary).to_be_focused()
     title = SECTIONS[1].title
     expect(page).to_have_title(re.compile(rf"^Error: {re.escape(title)} \(step 2 of 4\)"))
-    expect(page.get_by_role("heading", level=1)).to_have_text(title)
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Step 2 of 4 {title}")
 
     task = RULESET.questions_by_id["task_scope"]
     links = summary.get_by_role("link")
     expect(links).to_have_count(1)
-    expect(links).to_have_text(f"Choose an answer to “{task.text}”")
+    expect(links).to_have_text(task.error)  # what to do for this question, e.g. "Choose the hardest kind…"
     target = links.get_attribute("href")
-    assert target and target.startswith("#"), f"the error summary links to {target!r}, not to a field"
-    expect(group(page, "task_scope").locator(target)).to_have_count(1)
-    expect(group(page, "task_scope")).to_contain_text("Choose an answer.")
+    assert target == "#q-task_scope", f"the error summary links to {target!r}, not to the question"
+    expect(page.locator(target).get_by_role("group")).to_have_accessible_name(task.text)
+    expect(group(page, "task_scope")).to_contain_text(f"{task.error}.")
 
     # What was answered stays answered: this step's choices and the previous step's answers.
     expect(group(page, "customization").get_by_role("radio", checked=True)).to_have_accessible_name(
@@ -322,11 +333,13 @@ def test_missing_answer_shows_a_focused_error_summary_and_keeps_the_rest(new_pag
     )
     expect(group(page, "task_scope").get_by_role("radio", checked=True)).to_have_count(0)
 
+    page.mouse.wheel(0, 2000)  # the question scrolled out of sight, as on a phone
     links.click()
     expect(page).to_have_url(re.compile(re.escape(target) + "$"))
-    expect(group(page, "task_scope").locator(target)).to_be_in_viewport()
+    expect_in_view(group(page, "task_scope").locator("legend"))
+    expect_in_view(group(page, "task_scope").locator(".error-message"))
     if javascript:
-        expect(group(page, "task_scope").locator(target)).to_be_focused()
+        expect(group(page, "task_scope").get_by_role("radio").first).to_be_focused()
     choose(page, "task_scope", answers["task_scope"])
     page.get_by_role("button", name="Continue").click()
     expect_step(page, 2, focused=javascript)
@@ -368,7 +381,8 @@ def test_change_answers_makes_a_new_result_and_keeps_the_old_one(new_page, live_
     question = RULESET.questions_by_id[pivot.question]
     page.get_by_role("link", name=f"Change your answer to “{question.text}”").click()
     section = next(section for section in SECTIONS if section.id == question.section)
-    expect(page.get_by_role("heading", level=1)).to_have_text(section.title)
+    expect(page.get_by_role("heading", level=1)).to_contain_text(section.title)
+    expect_in_view(group(page, pivot.question).locator("legend"))
     choose(page, pivot.question, pivot.value)
     page.get_by_role("button", name="Continue").click()
     expect_check_page(page, live_server.url, changed, focused=True)
@@ -395,12 +409,14 @@ def axe_pages() -> dict[str, object]:
         pages[f"step-{section.id}"] = url("", f"/wizard/{section.id}/", answers_before(index, OPEN_SHOP))
     pages["step-with-errors"] = url("", "/wizard/customization/", answers_before(1, OPEN_SHOP)) + "&errors=1"
     pages["check"] = url("", "/check/", OPEN_SHOP)
+    pages["check-mostly-unsure"] = url("", "/check/", {q.id: "unsure" for q in RULESET.questions})
     assert sorted(verdict(answers) for answers in SCENARIOS.values()) == ["closed", "hybrid", "open"]
     for answers in SCENARIOS.values():
         pages[f"result-{verdict(answers)}"] = lambda answers=answers: create_result(answers)
     conflicted = scenario("Restricted data, a small budget and no servers")
     pages["result-with-conflicts"] = lambda: create_result(conflicted)
     pages["result-too-uncertain"] = lambda: create_result({})
+    pages["preview"] = lambda: preview_of_first_pivot(MIXED_ESTATE)
     pages["result-v1"] = lambda: f"/r/{services.result_create(ruleset=ruleset.get('1'), answers=MIXED_ESTATE).id}/"
     pages["how-it-decides"] = "/how-it-decides/"
     pages["not-found"] = "/no-such-page/"

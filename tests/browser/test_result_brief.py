@@ -1,0 +1,186 @@
+"""The result as a brief, previews of other answers, and the wizard's finer points, in a real Chromium.
+
+Phone means a 390 by 844 viewport; "in view" means the whole element inside it, without scrolling.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import Page, expect
+from profiles import MIXED_ESTATE, SCENARIOS, START_UP, scenario
+
+from decision import rules, ruleset
+from decision.models import Result
+
+from .conftest import PHONE
+from .test_journeys import answer_step, choose, create_result, expect_in_view, expect_step, group, label, url
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+RULESET = ruleset.current()
+JS = pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+
+# Results whose brief is longest: a hybrid that ties, five conflicts, two conflicts, a hybrid, a plain call.
+LONG_BRIEFS = [
+    "An insurer that must audit its claims model, with broad work elsewhere",
+    "A government body that must keep data on premises but has no servers or staff",
+    "Restricted data, a small budget and no servers",
+    "An education platform with student data at scale",
+    "A two-person start-up testing an idea",
+]
+
+
+def brief_parts(page: Page) -> list:
+    brief = page.locator(".brief")
+    parts = [brief.get_by_role("heading", level=1), brief.locator(".standing"), *brief.locator("li").all()]
+    if brief.locator(".brief-conflicts").count():
+        parts.append(brief.get_by_role("heading", name="Resolve first"))
+    return parts
+
+
+@JS
+@pytest.mark.parametrize("phone", [True, False], ids=["phone", "desktop"])
+@pytest.mark.parametrize("name", LONG_BRIEFS)
+def test_the_brief_is_all_on_the_first_screen(new_page, javascript, phone, name):
+    answers = scenario(name)
+    rec = rules.recommend(RULESET, answers)
+    page = new_page(javascript=javascript, phone=phone)
+    page.goto(create_result(answers))
+
+    heading = page.get_by_role("heading", level=1)
+    expect(heading).to_contain_text(RULESET.approaches[rec.approach].name)
+    for route in rec.routes:
+        expect(heading).to_contain_text(RULESET.routes_by_id[route.id].phrase)
+    if rec.runner_up:
+        expect(page.locator(".standing")).to_contain_text(RULESET.approaches[rec.runner_up].name)  # and the margin
+    expect(page.locator(".brief .top-reasons li")).to_have_count(
+        min(3, sum(r.favours == rec.approach for r in rec.reasons))
+    )
+    expect(page.locator(".brief-conflicts li")).to_have_count(len(rec.conflicts))
+    for part in brief_parts(page):
+        expect_in_view(part)
+
+
+@JS
+def test_every_result_is_at_most_three_phone_screens_with_its_sections_closed(new_page, javascript):
+    page = new_page(javascript=javascript, phone=True)
+    for case in SCENARIOS:
+        page.goto(create_result(case["answers"]))
+        expect(page.locator("details[open]")).to_have_count(0)
+        height = page.evaluate("document.documentElement.scrollHeight")
+        assert height <= 3 * PHONE["height"], f"{case['name']}: {height} px is more than three phone screens"
+        # The first steps and what to watch out for come straight after the brief.
+        if not page.locator("[data-uncertain]").count():
+            tops = "['.brief', '#next-steps', '#watch-out'].map(s => document.querySelector(s).offsetTop)"
+            order = page.evaluate(tops)
+            assert order == sorted(order), case["name"]
+
+
+@JS
+def test_a_try_link_previews_the_changed_verdict_and_stores_nothing_until_saved(new_page, live_server, javascript):
+    answers = MIXED_ESTATE
+    rec = rules.recommend(RULESET, answers)
+    pivot = rec.pivots[0]
+    page = new_page(javascript=javascript, phone=True)
+    origin = create_result(answers)
+    page.goto(origin)
+    stored = Result.objects.count()
+
+    question = RULESET.questions_by_id[pivot.question]
+    name = f"Try: {question.label(pivot.value)} → {RULESET.approaches[pivot.approach].name}"
+    page.locator("#what-would-change").get_by_role("link", name=name).click()
+
+    expect(page.locator("[data-approach]")).to_have_attribute("data-approach", pivot.approach)
+    expect(page.locator(".preview-banner")).to_contain_text("A preview, not saved.")
+    expect(page.locator(".preview-banner")).to_contain_text(f"“{question.text}” from")
+    assert urlsplit(page.url).path == "/preview/"
+    assert Result.objects.count() == stored
+
+    page.get_by_role("link", name="Back to the result").click()
+    expect(page.locator("[data-approach]")).to_have_attribute("data-approach", rec.approach)
+    assert urlsplit(page.url).path == origin
+    page.go_back()
+    expect(page.locator(".preview-banner")).to_be_visible()
+
+    page.get_by_role("button", name="Save this result").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Our recommendation")
+    expect(page.locator("[data-approach]")).to_have_attribute("data-approach", pivot.approach)
+    assert urlsplit(page.url).path not in ("/preview/", origin)
+    assert Result.objects.count() == stored + 1
+
+
+@JS
+def test_an_all_unsure_result_has_no_verdict_headline_and_leads_to_the_questions(new_page, javascript):
+    page = new_page(javascript=javascript, phone=True)
+    page.goto(create_result({}))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Too uncertain to call")
+    expect(page.get_by_text("Our recommendation")).to_have_count(0)
+    expect(page.locator("#next-steps")).to_have_count(0)
+    links = page.locator(".ask-next a")
+    expect(links).to_have_count(3)
+    for link in links.all():
+        expect_in_view(link)
+
+    first = rules.recommend(RULESET, {}).ask_next[0]
+    links.first.click()
+    expect_in_view(group(page, first).locator("legend"))
+
+
+@JS
+@pytest.mark.parametrize("question_id", ["exposure", "independence"])  # the last question of a long step
+def test_a_change_link_opens_the_step_with_the_question_in_view(new_page, live_server, javascript, question_id):
+    page = new_page(javascript=javascript, phone=True)
+    page.goto(url(live_server.url, "/check/", START_UP))
+    question = RULESET.questions_by_id[question_id]
+    page.get_by_role("link", name=f"Change your answer to “{question.text}”").click()
+    expect_in_view(group(page, question_id).locator("legend"))
+    expect(group(page, question_id).get_by_role("radio", checked=True)).to_have_accessible_name(
+        label(question_id, START_UP[question_id])
+    )
+
+
+def test_copy_summary_puts_a_plain_text_brief_on_the_clipboard(new_page, live_server):
+    answers = START_UP
+    rec = rules.recommend(RULESET, answers)
+    page = new_page(javascript=True)
+    path = create_result(answers)
+    page.goto(path)
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
+    page.get_by_role("button", name="Copy summary").click()
+    expect(page.locator(".copy-status")).to_contain_text("Summary copied")
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert RULESET.approaches[rec.approach].name in copied.splitlines()[1]
+    assert rec.next_steps[0] in copied
+    assert copied.rstrip().endswith(live_server.url + path)
+
+
+def test_without_javascript_the_summary_is_there_to_select(new_page, live_server):
+    page = new_page(javascript=False)
+    path = create_result(START_UP)
+    page.goto(path)
+    expect(page.get_by_role("button", name="Copy summary")).to_be_hidden()
+    page.get_by_text("The summary as plain text").click()
+    summary = page.get_by_role("textbox", name="Summary as plain text")
+    expect(summary).to_be_visible()
+    assert summary.input_value().rstrip().endswith(live_server.url + path)
+
+
+@JS
+def test_back_then_forward_keeps_the_choices_not_yet_sent(new_page, javascript):
+    answers = MIXED_ESTATE
+    page = new_page(javascript=javascript)
+    page.goto("/wizard/budget/")
+    answer_step(page, "budget", answers)
+    expect_step(page, 1, focused=javascript)
+    choose(page, "workloads", answers["workloads"])
+    choose(page, "expertise", answers["expertise"])
+
+    page.go_back()
+    expect_step(page, 0, focused=False)
+    page.go_forward()
+    expect_step(page, 1, focused=False)
+    for question_id in ("workloads", "expertise"):
+        radio = group(page, question_id).get_by_role("radio", name=label(question_id, answers[question_id]), exact=True)
+        expect(radio).to_be_checked()

@@ -1,0 +1,250 @@
+"""The result as a brief, its previews of other answers, and its plain-text summary (Django's test client)."""
+
+import re
+from html import unescape
+from urllib.parse import parse_qsl, urlsplit
+
+import pytest
+from profiles import MIXED_ESTATE, OPEN_SHOP, START_UP, scenario
+from test_wizard import element_ids, hidden, tags
+
+from decision import rules, ruleset, services
+from decision.models import Result
+
+CURRENT = ruleset.current()
+
+
+def create(answers: dict[str, str]) -> Result:
+    return services.result_create(ruleset=CURRENT, answers=answers)
+
+
+def text_of(html: str) -> str:
+    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html))).strip()
+
+
+def inside(page: str, marker: str, end: str) -> str:
+    """The text of the element whose opening tag holds ``marker``, up to ``end``."""
+    start = page.index(">", page.index(marker)) + 1
+    return text_of(page[start : page.index(end, start)])
+
+
+def brief(page: str) -> str:
+    """The text of the brief: the section that carries the verdict."""
+    return inside(page, 'class="brief', "</section>")
+
+
+# ---------------------------------------------------------------- the brief
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("answers", [START_UP, OPEN_SHOP, MIXED_ESTATE], ids=["closed", "open", "hybrid"])
+def test_the_brief_gives_verdict_and_route_standing_and_the_three_weightiest_reasons(client, answers):
+    result = create(answers)
+    rec = result.recommendation
+    page = client.get(f"/r/{result.id}/").content.decode()
+    top = brief(page)
+
+    name = CURRENT.approaches[rec["approach"]].name
+    phrases = [CURRENT.routes_by_id[route["id"]].phrase for route in rec["routes"]]
+    assert all(phrase in top for phrase in phrases)
+    assert top.startswith(f"Our recommendation {name}")
+    # The runner-up and the margin, in words, beside the verdict.
+    if rec["runner_up"]:
+        runner = CURRENT.approaches[rec["runner_up"]].name
+        assert f"{rec['scores'][rec['approach']]} points to {runner}'s {rec['scores'][rec['runner_up']]}" in top
+    # The three reasons for the verdict that weigh most, in one sentence each, each linked to its rule.
+    own = sorted((r for r in rec["reasons"] if r["favours"] == rec["approach"]), key=lambda r: -r["weight"])
+    shown = re.findall(r'href="/how-it-decides/#rule-([^"]+)"', page[: page.index('class="on-this-page"')])
+    assert shown == [r["rule"] for r in own[:3]]
+    for reason in own[:3]:
+        assert CURRENT.rules_by_id[reason["rule"]].brief in top
+
+
+@pytest.mark.django_db
+def test_every_rule_a_result_links_to_has_its_anchor_on_how_it_decides(client):
+    how = element_ids(client.get("/how-it-decides/"))
+    for case in ("A public agency answering citizens, with audited decisions", "A bank's customer assistant"):
+        result = create(scenario(case))
+        page = client.get(f"/r/{result.id}/").content.decode()
+        anchors = set(re.findall(r'href="/how-it-decides/#([^"]+)"', page))
+        assert anchors and anchors <= how
+        assert {f"rule-{r['rule']}" for r in result.recommendation["reasons"]} == anchors
+
+
+@pytest.mark.django_db
+def test_a_conflict_is_in_the_brief_and_how_to_resolve_it_below(client):
+    result = create(scenario("Restricted data, a small budget and no servers"))
+    page = client.get(f"/r/{result.id}/").content.decode()
+    conflicts = result.recommendation["conflicts"]
+    assert len(conflicts) == 2
+    assert "Resolve first" in brief(page)
+    for conflict in conflicts:
+        assert text_of(conflict["text"]) in brief(page)
+        assert text_of(conflict["resolve"]) in text_of(page) and text_of(conflict["resolve"]) not in brief(page)
+
+
+@pytest.mark.django_db
+def test_the_page_has_the_marked_up_parts_and_folds_the_rest(client):
+    result = create(MIXED_ESTATE)
+    response = client.get(f"/r/{result.id}/")
+    ids = element_ids(response)
+    assert {"next-steps", "what-would-change", "watch-out", "route", "reasons", "answers", "sources"} <= ids
+    folded = [attrs["id"] for attrs in tags(response, "details") if attrs.get("id")]
+    assert folded == ["route", "reasons", "answers", "sources"]
+    assert not any("open" in attrs for attrs in tags(response, "details"))
+    steps = response.content.decode().split('id="next-steps"')[1].split("</section>")[0]
+    assert all(text_of(step) in text_of(steps) for step in result.recommendation["next_steps"])
+
+
+@pytest.mark.django_db
+def test_how_it_decides_is_linked_once_as_a_page_and_otherwise_rule_by_rule(client):
+    result = create(START_UP)
+    links = [attrs["href"] for attrs in tags(client.get(f"/r/{result.id}/"), "a")]
+    assert links.count("/how-it-decides/") == 1
+    assert all(link.startswith("/how-it-decides/#rule-") for link in links if "how-it-decides" in link and "#" in link)
+
+
+@pytest.mark.django_db
+def test_an_all_unsure_result_has_no_verdict_headline_and_links_to_the_questions_to_answer(client):
+    result = create({})
+    response = client.get(f"/r/{result.id}/")
+    page = response.content.decode()
+    (heading,) = re.findall(r"<h1[^>]*>(.*?)</h1>", page, re.S)
+    assert text_of(heading) == "Too uncertain to call"
+    for approach in CURRENT.approaches.values():
+        assert f"Our recommendation {approach.name}" not in text_of(page)
+    assert "next-steps" not in element_ids(response)
+    asks = [
+        attrs["href"] for attrs in tags(response, "a") if "return=check" in attrs["href"] and "#q-" in attrs["href"]
+    ]
+    assert len(asks) == 3
+    assert [urlsplit(href).fragment for href in asks] == [f"q-{qid}" for qid in result.recommendation["ask_next"]]
+
+
+@pytest.mark.django_db
+def test_the_summary_is_plain_text_with_verdict_reasons_steps_and_the_link(client):
+    result = create(START_UP)
+    response = client.get(f"/r/{result.id}/")
+    page = response.content.decode()
+    summary = unescape(page.split('id="summary-text"')[1].split(">", 1)[1].split("</textarea>")[0])
+    rec = result.recommendation
+    assert "<" not in summary
+    assert summary.splitlines()[1].startswith(CURRENT.approaches[rec["approach"]].name)
+    assert "Why:" in summary and "First steps:" in summary
+    for step in rec["next_steps"]:
+        assert step in summary
+    assert summary.rstrip().endswith(f"http://testserver/r/{result.id}/")
+
+
+# ---------------------------------------------------------------- previews
+
+
+def try_links(page: str) -> list[str]:
+    return [unescape(href) for href in re.findall(r'class="try" href="([^"]+)"', page)]
+
+
+@pytest.mark.django_db
+def test_each_change_that_would_flip_the_verdict_is_a_link_to_its_preview(client):
+    result = create(MIXED_ESTATE)
+    links = try_links(client.get(f"/r/{result.id}/").content.decode())
+    pivots = result.recommendation["pivots"]
+    assert len(links) == len(pivots) > 0
+    for link, pivot in zip(links, pivots, strict=True):
+        parts = urlsplit(link)
+        assert parts.path == "/preview/"
+        query = dict(parse_qsl(parts.query))
+        assert query.pop("from") == result.id
+        assert query == {**result.answers, pivot["question"]: pivot["value"]}
+
+
+@pytest.mark.django_db
+def test_a_preview_shows_the_changed_verdict_stores_nothing_and_may_be_cached(client):
+    result = create(MIXED_ESTATE)
+    link = try_links(client.get(f"/r/{result.id}/").content.decode())[0]
+    pivot = result.recommendation["pivots"][0]
+    before = Result.objects.count()
+
+    response = client.get(link)
+
+    assert response.status_code == 200
+    assert Result.objects.count() == before
+    page = response.content.decode()
+    (verdict,) = [attrs for attrs in tags(response, "section") if "data-approach" in attrs]
+    assert verdict["data-approach"] == pivot["approach"]
+    question = CURRENT.questions_by_id[pivot["question"]]
+    banner = inside(page, 'class="preview-banner"', "</div>")
+    assert banner.startswith("A preview, not saved.")
+    old_label, new_label = question.label(result.answers[question.id]), question.label(pivot["value"])
+    assert f"“{question.text}” from “{old_label}” to “{new_label}”" in banner
+    assert response["Cache-Control"] == "public, max-age=3600"
+    assert "noindex" in response["X-Robots-Tag"]
+    assert "Set-Cookie" not in response.headers
+    # "Save this result" is the check page's POST with these answers; "Back to the result" goes home.
+    (form,) = [attrs for attrs in tags(response, "form") if attrs.get("method") == "post"]
+    assert form["action"] == "/results"
+    assert dict(hidden(response)) == {**result.answers, pivot["question"]: pivot["value"]}
+    assert f'href="/r/{result.id}/"' in page
+
+
+@pytest.mark.django_db
+def test_saving_a_preview_stores_the_result_it_showed(client):
+    result = create(MIXED_ESTATE)
+    link = try_links(client.get(f"/r/{result.id}/").content.decode())[0]
+    preview = client.get(link)
+
+    response = client.post("/results", dict(hidden(preview)))
+
+    assert response.status_code == 303
+    saved = Result.objects.exclude(pk=result.pk).get()
+    assert saved.recommendation["approach"] == result.recommendation["pivots"][0]["approach"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("origin", ["", "no-such-result", "../../etc", "x" * 65])
+def test_a_preview_without_a_result_to_compare_still_shows_the_verdict(client, origin):
+    query = "&".join(f"{qid}={value}" for qid, value in START_UP.items())
+    response = client.get(f"/preview/?{query}&from={origin}")
+    assert response.status_code == 200
+    assert "A preview, not saved." in response.content.decode()
+    assert "Back to the result" not in response.content.decode()
+    assert Result.objects.count() == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("broken", ["volume=lots", "volume=light&volume=heavy", ""])
+def test_a_preview_with_answers_missing_or_not_recognised_sends_you_to_fix_them(client, broken):
+    answers = {qid: value for qid, value in START_UP.items() if qid != "volume"}
+    query = "&".join(f"{qid}={value}" for qid, value in answers.items())
+    response = client.get(f"/preview/?{query}&{broken}")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/wizard/budget/?")
+    assert "errors=1" in response["Location"]
+    assert Result.objects.count() == 0
+
+
+def test_a_preview_of_the_same_answers_is_the_same_page_for_everyone(client):
+    query = "&".join(f"{qid}={value}" for qid, value in OPEN_SHOP.items())
+    first, second = client.get(f"/preview/?{query}"), client.get(f"/preview/?{query}")
+    assert first.content == second.content
+    assert rules.recommend(CURRENT, OPEN_SHOP).approach in first.content.decode()
+
+
+# ---------------------------------------------------------------- the check page
+
+
+def test_the_check_page_warns_before_submitting_when_most_answers_are_unsure(client):
+    mostly_unsure = {q.id: "unsure" for q in CURRENT.questions} | {"volume": "light", "budget": "minimal"}
+    page = client.get("/check/", mostly_unsure).content.decode()
+    warning = inside(page, 'class="warning"', "</div>")
+    assert warning.startswith("You were not sure of 13 of your 15 answers.")
+    assert "too uncertain to call" in warning
+    assert page.index('class="warning"') < page.index("Get my recommendation")
+
+    assert 'class="warning"' not in client.get("/check/", START_UP).content.decode()
+
+
+def test_the_check_page_links_back_to_the_last_step(client):
+    response = client.get("/check/", START_UP)
+    (back,) = [attrs["href"] for attrs in tags(response, "a") if "back-link" in (attrs.get("class") or "")]
+    assert urlsplit(back).path == f"/wizard/{CURRENT.sections[-1].id}/"
+    assert dict(parse_qsl(urlsplit(back).query)) == START_UP
