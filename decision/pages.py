@@ -237,7 +237,12 @@ def recommendation_context(
         "verdict": f"{approach.name}{route_phrase(ruleset, recommendation)}",
         "standing": standing(ruleset, recommendation),
         "top_reasons": top_reasons(ruleset, recommendation),
-        "ruled_out_names": [ruleset.approaches[a].name for a in rulesets.APPROACHES if a in ruled_out],
+        "ruled_out": [
+            {"name": ruleset.approaches[a].name, "score": scores[a]} for a in rulesets.APPROACHES if a in ruled_out
+        ],
+        "conflicts_first": recommendation.get("conflicts", [])[:3],
+        "conflicts_more": len(recommendation.get("conflicts", [])[3:]),
+        "all_level": len(set(scores.values())) == 1,
         "caveats_first": caveats[:2],
         "caveats_more": caveats[2:],
         "sides": [
@@ -294,13 +299,14 @@ def standing(ruleset: Ruleset, recommendation: dict[str, Any]) -> dict[str, str]
     name = ruleset.approaches[runner_up].name
     theirs = scores[runner_up]
     detail = f"level with {name} at {points(ours)}" if ours == theirs else f"{points(ours)} to {name}'s {theirs}"
+    if conflicts:  # whatever the margin, nothing can be carried out until the team can meet its musts
+        label = "Not a call until the conflicts below are resolved"
+        return {"label": label, "detail": detail, "why_not_clear": ""}
     label = {"clear": "A clear call", "lean": "A lean", "close": "A close call"}[recommendation["confidence"]]
     why_not_clear = ""
     if recommendation["confidence"] != "clear" and ours - theirs >= ruleset.confidence.clear_margin:
         strong = ruleset.confidence.strong_weight or 0
-        if conflicts:
-            why_not_clear = "not clear while a conflict stands"
-        elif any(
+        if any(
             r["weight"] >= strong and r["favours"] != recommendation["approach"] for r in recommendation["reasons"]
         ):
             why_not_clear = "not clear while a strong reason stands for another approach"
@@ -334,6 +340,9 @@ def plain_summary(context: dict[str, Any], link: str) -> str:
         standing_ = context["standing"]
         detail = f": {standing_['detail']}" if standing_["detail"] else ""
         lines += [f"{context['verdict']}.", f"{standing_['label']}{detail}."]
+        if context["ruled_out"]:
+            names = " and ".join(f"{o['name'].lower()} ({points(o['score'])})" for o in context["ruled_out"])
+            lines += [f"What you must have rules out {names}, whatever they scored."]
         if rec.get("conflicts"):
             lines += ["", "Resolve first:"] + [f"- {c['text']}" for c in rec["conflicts"]]
         if context["top_reasons"]:

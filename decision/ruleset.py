@@ -324,8 +324,12 @@ class Ruleset(Strict):
                     problems.append(f"{where} names unknown question {question_id!r}")
                     continue
                 for value in values:
-                    if value not in questions[question_id].values or value == UNSURE:
+                    if value not in questions[question_id].values:
                         problems.append(f"{where} names unknown value {value!r} of question {question_id!r}")
+                # "unsure" may stand beside definite values ("anything but device"), never alone: nothing is
+                # decided by an answer not given.
+                if tuple(values) == (UNSURE,):
+                    problems.append(f"{where} depends on {question_id!r} being unanswered")
 
         rule_ids: set[str] = set()
         spoken_to: set[tuple[str, str]] = set()

@@ -87,8 +87,8 @@ def test_recommend_returns_routes_exclusions_conflicts_and_pivots(api):
     assert body["excluded"][0]["questions"] == ["data_sensitivity"]
     assert body["excluded"][0]["text"].startswith("Closed was ruled out")
     assert {tuple(c["questions"]) for c in body["conflicts"]} == {
-        ("data_sensitivity", "compute"),
-        ("data_sensitivity", "expertise"),
+        ("data_sensitivity", "compute", "deployment"),
+        ("data_sensitivity", "expertise", "deployment"),
     }
     assert all(c["resolve"] for c in body["conflicts"])
     assert body["routes"] == [

@@ -88,8 +88,8 @@ def test_restricted_data_with_no_servers_is_never_closed_and_names_the_conflicts
     assert recommendation.excluded[0].text.startswith("Closed was ruled out:")
     assert recommendation.excluded[0].questions == ["data_sensitivity"]
     assert {tuple(c.questions) for c in recommendation.conflicts} == {
-        ("data_sensitivity", "compute"),
-        ("data_sensitivity", "expertise"),
+        ("data_sensitivity", "compute", "deployment"),  # deployment: anywhere but premises, which has its own
+        ("data_sensitivity", "expertise", "deployment"),
     }
     assert all(c.resolve for c in recommendation.conflicts)
     # Served per token is ruled out too, so the route is one the team runs itself.
