@@ -306,9 +306,7 @@ def standing(ruleset: Ruleset, recommendation: dict[str, Any]) -> dict[str, str]
     why_not_clear = ""
     if recommendation["confidence"] != "clear" and ours - theirs >= ruleset.confidence.clear_margin:
         strong = ruleset.confidence.strong_weight or 0
-        if any(
-            r["weight"] >= strong and r["favours"] != recommendation["approach"] for r in recommendation["reasons"]
-        ):
+        if any(r["weight"] >= strong and r["favours"] != recommendation["approach"] for r in recommendation["reasons"]):
             why_not_clear = "not clear while a strong reason stands for another approach"
         else:
             why_not_clear = "not clear while an answer you were not sure of could change it"
