@@ -248,3 +248,12 @@ def test_the_check_page_links_back_to_the_last_step(client):
     (back,) = [attrs["href"] for attrs in tags(response, "a") if "back-link" in (attrs.get("class") or "")]
     assert urlsplit(back).path == f"/wizard/{CURRENT.sections[-1].id}/"
     assert dict(parse_qsl(urlsplit(back).query)) == START_UP
+
+
+@pytest.mark.django_db
+def test_a_preview_of_a_results_own_answers_says_so(client):
+    result = create(START_UP)
+    query = "&".join(f"{qid}={value}" for qid, value in result.answers.items())
+    page = client.get(f"/preview/?{query}&from={result.id}").content.decode()
+    assert "These are the saved result's own answers." in text_of(page)
+    assert "if you changed" not in page
