@@ -172,6 +172,7 @@ pages = {{
     "how it decides": lambda i: "/how-it-decides/",
     "middle step": lambda i: "/wizard/security/?" + answers(2),
     "check page": lambda i: "/check/?" + answers(4),
+    "preview": lambda i: "/preview/?" + answers(4),
     "result page": lambda i: f"/r/{{ids[i % len(ids)]}}/",
 }}
 found = {{}}
@@ -302,6 +303,7 @@ def main() -> int:
             "how it decides": "/how-it-decides/",
             "middle step": "/wizard/security/?" + "&".join(f"{k}={v}" for k, v in before_security),
             "check page": "/check/?" + "&".join(f"{k}={v}" for k, v in ordered),
+            "preview": "/preview/?" + "&".join(f"{k}={v}" for k, v in ordered) + f"&from={ids[0]}",
             "result page": f"/r/{ids[0]}/",
         }
 

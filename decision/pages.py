@@ -61,9 +61,11 @@ def how_context(ruleset: Ruleset) -> dict[str, Any]:
             options = []
             for option in question.options:
                 own = [
-                    {"rule": rule, "sources": cites(rule.sources)}
+                    {"rule": rule, "sources": cites(rule.sources), "guards": conditions(rulesets.guards(rule.when))}
                     for rule in ruleset.rules_by_question[question.id]
-                    if len(rule.when) == 1 and option.value in rule.when[question.id]
+                    if (found := rulesets.own_condition(rule.when))
+                    and found[0] == question.id
+                    and option.value in found[1]
                 ]
                 musts = [
                     {"constraint": constraint, "sources": cites(constraint.sources)}
@@ -87,7 +89,7 @@ def how_context(ruleset: Ruleset) -> dict[str, Any]:
     combined = [
         {"rule": rule, "conditions": conditions(rule.when), "sources": cites(rule.sources)}
         for rule in ruleset.rules
-        if len(rule.when) > 1
+        if rulesets.own_condition(rule.when) is None
     ]
     constraints = [
         {"constraint": c, "conditions": conditions(c.when), "sources": cites(c.sources)}
@@ -240,6 +242,13 @@ def recommendation_context(
         "ruled_out": [
             {"name": ruleset.approaches[a].name, "score": scores[a]} for a in rulesets.APPROACHES if a in ruled_out
         ],
+        "musts": list(
+            dict.fromkeys(
+                (questions[qid].text, questions[qid].label(answers.get(qid, rulesets.UNSURE)))
+                for entry in recommendation.get("excluded", [])
+                for qid in entry["questions"]
+            )
+        ),
         "conflicts_first": recommendation.get("conflicts", [])[:3],
         "conflicts_more": len(recommendation.get("conflicts", [])[3:]),
         "all_level": len(set(scores.values())) == 1,
@@ -294,11 +303,26 @@ def standing(ruleset: Ruleset, recommendation: dict[str, Any]) -> dict[str, str]
     scores = recommendation["scores"]
     ours = scores[recommendation["approach"]]
     if runner_up is None:
-        label = "What your musts leave, if they stand" if conflicts else "The only approach your musts leave"
+        label = (
+            "The only approach left, if the conflicts below are resolved"
+            if conflicts
+            else "The only approach your musts leave"
+        )
         return {"label": label, "detail": "", "why_not_clear": ""}
-    name = ruleset.approaches[runner_up].name
     theirs = scores[runner_up]
-    detail = f"level with {name} at {points(ours)}" if ours == theirs else f"{points(ours)} to {name}'s {theirs}"
+    ruled_out = {entry["approach"] for entry in recommendation.get("excluded", [])}
+    level = [  # the runner-up, and any other allowed approach on the same score: a three-way tie is said as one
+        ruleset.approaches[a].name
+        for a in ruleset.tie_break.order
+        if a != recommendation["approach"] and a not in ruled_out and scores[a] == theirs
+    ]
+    names = " and ".join(level)
+    if ours == theirs:
+        detail = f"level with {names} at {points(ours)}"
+    elif len(level) > 1:
+        detail = f"{points(ours)} to {theirs} each for {names}"
+    else:
+        detail = f"{points(ours)} to {names}'s {theirs}"
     if conflicts:  # whatever the margin, nothing can be carried out until the team can meet its musts
         label = "Not a call until the conflicts below are resolved"
         return {"label": label, "detail": detail, "why_not_clear": ""}
@@ -340,7 +364,8 @@ def plain_summary(context: dict[str, Any], link: str) -> str:
         lines += [f"{context['verdict']}.", f"{standing_['label']}{detail}."]
         if context["ruled_out"]:
             names = " and ".join(f"{o['name'].lower()} ({points(o['score'])})" for o in context["ruled_out"])
-            lines += [f"What you must have rules out {names}, whatever they scored."]
+            they = "they" if len(context["ruled_out"]) > 1 else "it"
+            lines += [f"What you must have rules out {names}, whatever {they} scored."]
         if rec.get("conflicts"):
             lines += ["", "Resolve first:"] + [f"- {c['text']}" for c in rec["conflicts"]]
         if context["top_reasons"]:

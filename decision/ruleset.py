@@ -46,6 +46,17 @@ def matches(when: Mapping[str, tuple[str, ...]], answers: Mapping[str, str]) -> 
     return True
 
 
+def own_condition(when: Mapping[str, tuple[str, ...]]) -> tuple[str, tuple[str, ...]] | None:
+    """The one condition an entry is about, when it has one beside guards at most: a guard lists "unsure" among
+    its values ("anywhere but on devices"), so it narrows where the entry holds without being its subject."""
+    definite = [(question, values) for question, values in when.items() if UNSURE not in values]
+    return definite[0] if len(definite) == 1 else None
+
+
+def guards(when: Mapping[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+    return {question: values for question, values in when.items() if UNSURE in values}
+
+
 class RulesetError(ValueError):
     """A ruleset file that cannot be used, with the file and entry at fault in the message."""
 
@@ -341,8 +352,10 @@ class Ruleset(Strict):
             if not 1 <= rule.weight <= MAX_WEIGHT:
                 problems.append(f"{where} has weight {rule.weight}, outside 1 to {MAX_WEIGHT}")
             check_condition(where, rule.when)
-            if len(rule.when) == 1:
-                ((question_id, values),) = rule.when.items()
+            # A rule speaks to an option when that is its one condition, beside guards at most.
+            own = own_condition(rule.when)
+            if own is not None:
+                question_id, values = own
                 spoken_to.update((question_id, value) for value in values)
         for placement in self.placements:
             check_condition(f"placement {placement.text!r}", placement.when)
@@ -367,7 +380,13 @@ class Ruleset(Strict):
         for caveat in self.caveats:
             check_condition(f"caveat {caveat.text[:40]!r}", caveat.when)
         for question in self.questions:
-            if question.scale and sorted(question.scale) != sorted(option.value for option in question.options):
+            # A scale orders the options that move the points; an option decided by a must may stay off it.
+            options = [option.value for option in question.options]
+            if question.scale and (
+                len(question.scale) < 2
+                or len(set(question.scale)) != len(question.scale)
+                or not set(question.scale) <= set(options)
+            ):
                 problems.append(f"question {question.id!r} has a scale that is not an order of its own options")
         source_ids = [source.id for source in self.sources]
         if len(set(source_ids)) != len(source_ids):

@@ -63,7 +63,7 @@ def test_a_stored_result_is_the_recommendation_as_computed(client):
 RELEASED = {
     "v1.toml": "f1ec439292258c8f6b0774f014f82a5b9098e4dc448aca34f52346afaa8d2be1",
     "v2.toml": "107e9be59536aa8459625b7c7fccb75fb58a78d5f04778d1aeabf62f1b8e2fc4",
-    "v3.toml": "f9aa8bb6c252d26c7b07105465170dc0a29f4a76318f4aedd0be40914d783978",
+    "v3.toml": "9dd61d68a0a2ffd6a359487b7454efc9aa00524e5fbbd03d1e7ef4b1598d8181",
 }
 
 
@@ -119,10 +119,15 @@ def stored_v1_results(db):
 
 # What v3 changed on purpose, scenario by scenario (its header says why); every other scenario decides as in v2.
 V3_CHANGES = {
-    # A cloud agreement that covers a private deployment: confidential data no longer weighs for running it.
-    "A public agency answering citizens, with audited decisions": ("close", "lean"),
-    "A fintech with a strong ML team, confidential data and broad and narrow tasks": ("open", "hybrid"),
+    # A cloud agreement that covers a private deployment: confidential data no longer weighs for running the
+    # model yourselves, nor for a hybrid around it.
+    "A bank's customer assistant": ("close", "lean"),
+    "A public agency answering citizens, with audited decisions": ("hybrid", "open"),
+    "An insurer that must audit its claims model, with broad work elsewhere": ("hybrid", "open"),
+    "A law firm with confidential files and a deadline": ("close", "clear"),
     "A call centre summarising confidential recordings": ("lean", "close"),
+    # No cloud agreement and a deadline in weeks: the vendor's API under business terms, not a new cloud contract.
+    "A consultancy with client secrets and no ML team": (["private_cloud"], ["public_api"]),
     # Each must the team cannot meet is one conflict, not one for the data and again for the data centre.
     "A government body that must keep data on premises but has no servers or staff": (5, 3),
 }
