@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping
 
+from django.conf import settings
 from django.db import DatabaseError, transaction
+from django.utils import timezone
 
 from decision import ratelimit, rules
-from decision.models import Result
+from decision.models import RateCount, Result
 from decision.ruleset import Ruleset
 
 
@@ -52,3 +55,16 @@ def database_writable() -> bool:
 
 def result_get(result_id: str) -> Result | None:
     return Result.objects.filter(pk=result_id).first()
+
+
+def delete_old(*, now: datetime.datetime | None = None) -> tuple[int, int]:
+    """Delete results older than RESULT_RETENTION_DAYS (none when it is empty) and the rate counts of windows
+    that can no longer matter, which hold client addresses. Returns how many of each were deleted."""
+    now = now or timezone.now()
+    results = 0
+    if settings.RESULT_RETENTION_DAYS is not None:
+        cutoff = now - datetime.timedelta(days=settings.RESULT_RETENTION_DAYS)
+        results, _ = Result.objects.filter(created_at__lt=cutoff).delete()
+    window = int(now.timestamp()) // max(settings.RATE_LIMIT_WINDOW, 1)
+    counts, _ = RateCount.objects.filter(window__lt=window - 1).delete()
+    return results, counts

@@ -176,6 +176,11 @@ CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 500}},
 }
+# Results older than this many days are deleted by `manage.py delete_old_results` (run it daily); empty: kept
+# for good. With a limit, result pages are cached for no longer than it.
+RESULT_RETENTION_DAYS: int | None = env_int("RESULT_RETENTION_DAYS", 0) or None
+if RESULT_RETENTION_DAYS is not None and RESULT_RETENTION_DAYS < 1:
+    raise ImproperlyConfigured(f"RESULT_RETENTION_DAYS must be 1 or more, or empty, not {RESULT_RETENTION_DAYS}")
 RATE_LIMIT_RESULTS = env_int("RATE_LIMIT_RESULTS", 30)  # results one address may create per window; 0 = off
 RATE_LIMIT_WINDOW = env_int("RATE_LIMIT_WINDOW", 600)  # seconds
 TRUSTED_PROXY_HOPS = env_int("TRUSTED_PROXY_HOPS", 0)  # proxies in front that append to X-Forwarded-For

@@ -7,6 +7,7 @@ RESULT_ID = r"(?P<result_id>[A-Za-z0-9_-]{1,64})"
 urlpatterns = [
     path("", views.start, name="start"),
     path("how-it-decides/", views.how, name="how"),
+    path("privacy/", views.privacy, name="privacy"),
     path("wizard/<slug:section_id>/", views.step, name="step"),
     path("check/", views.check, name="check"),
     path("results", views.result_create, name="result-create"),

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.http import (
     Http404,
     HttpRequest,
@@ -41,7 +42,9 @@ class HtmxHttpRequest(HttpRequest):
 View = Callable[..., HttpResponse]
 
 
-RESULT_MAX_AGE = 365 * 24 * 3600
+# A stored result never changes, so browsers and proxies may keep it for a year, or for no longer than results
+# are kept when the operator sets RESULT_RETENTION_DAYS (read when the app starts).
+RESULT_MAX_AGE = min(365, settings.RESULT_RETENTION_DAYS or 365) * 24 * 3600
 RESULT_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")  # as in the result's address (urls.py)
 
 
@@ -243,6 +246,18 @@ def preview(request: HtmxHttpRequest) -> HttpResponse:
 
 
 @require_safe
+@cache_control(public=True, max_age=3600)
+def privacy(request: HtmxHttpRequest) -> HttpResponse:
+    """What is stored, which cookies there are (none), and how long results are kept."""
+    context = {
+        "retention_days": settings.RESULT_RETENTION_DAYS,
+        "window_minutes": max(1, settings.RATE_LIMIT_WINDOW // 60),
+        "rate_limited": settings.RATE_LIMIT_RESULTS > 0,
+    }
+    return page(request, "privacy.html", context)
+
+
+@require_safe
 @cache_control(public=True, max_age=86400)
 def robots_txt(request: HttpRequest) -> HttpResponse:
     # Result pages stay crawlable so that search engines can see their "noindex" header (a disallowed page can
@@ -282,7 +297,12 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
     context = {
         "title": "Page not found",
         "message": "Nothing lives at this address. If someone shared a result link with you, check that "
-        "it was copied whole.",
+        "it was copied whole."
+        + (
+            f" Results are deleted {settings.RESULT_RETENTION_DAYS} days after they are made."
+            if settings.RESULT_RETENTION_DAYS and request.path.startswith("/r/")
+            else ""
+        ),
         "link": reverse("start"),
         "link_text": "Start the wizard",
     }
