@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST, require_safe
 from pydantic import BaseModel, Field, ValidationError
 from pydantic.json_schema import models_json_schema
 
-from decision import ratelimit, rules, services
+from decision import pages, ratelimit, rules, services
 from decision import ruleset as rulesets
 from decision.rules import ConflictOut, Exclusion, Pivot, Reason, RouteExclusion, RouteOut
 from decision.ruleset import Approach, Side
@@ -52,11 +52,25 @@ class RecommendationOut(BaseModel):
     ruleset: str
 
 
+class CurrentOut(BaseModel):
+    ruleset: str = Field(description="Today's ruleset version.")
+    approach: Approach
+    confidence: Literal["clear", "lean", "close"]
+    uncertain: bool
+    routes: list[RouteOut]
+    preview: str = Field(description="The page that shows today's answer in full, set against this result.")
+
+
 class StoredResultOut(RecommendationOut):
     id: str
     url: str
     answers: dict[str, str]
     created_at: datetime
+    current: CurrentOut | None = Field(
+        default=None,
+        description="What today's rules answer for the same answers, when the result was made with older "
+        "rules; null when they are today's.",
+    )
 
 
 class FieldError(BaseModel):
@@ -164,6 +178,16 @@ def results(request: HttpRequest) -> HttpResponse:
 
 
 def stored_result(request: HttpRequest, result: Any) -> StoredResultOut:
+    today = pages.today(result)
+    current = (
+        None
+        if today is None
+        else {
+            **{key: today["recommendation"][key] for key in ("approach", "confidence", "uncertain", "routes")},
+            "ruleset": today["version"],
+            "preview": request.build_absolute_uri(today["url"]),
+        }
+    )
     return StoredResultOut.model_validate(
         {
             **recommendation_out(result.recommendation, result.ruleset_version),
@@ -171,6 +195,7 @@ def stored_result(request: HttpRequest, result: Any) -> StoredResultOut:
             "url": request.build_absolute_uri(reverse("result", args=[result.id])),
             "answers": result.answers,
             "created_at": result.created_at,
+            "current": current,
         }
     )
 

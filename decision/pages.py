@@ -10,8 +10,8 @@ from typing import Any
 
 from django.urls import reverse
 
+from decision import rules, wizard
 from decision import ruleset as rulesets
-from decision import wizard
 from decision.models import Result
 from decision.ruleset import Ruleset, Section
 
@@ -145,9 +145,10 @@ def how_context(ruleset: Ruleset) -> dict[str, Any]:
 
 
 def result_context(ruleset: Ruleset, result: Result, share_url: str) -> dict[str, Any]:
-    """What a stored result's page shows, from the snapshot it stored and the ruleset it was made with."""
+    """What a stored result's page shows, from the snapshot it stored and the ruleset it was made with, and in
+    one line what today's rules would say when they are newer."""
     context = recommendation_context(ruleset, result.answers, result.recommendation, origin_id=result.id)
-    context.update(result=result, share_url=share_url)
+    context.update(result=result, share_url=share_url, today=today(result))
     context["summary_text"] = plain_summary(context, share_url)
     return context
 
@@ -286,6 +287,29 @@ def recommendation_context(
         **summary(ruleset, answers),
     }
     return context
+
+
+def today(result: Result) -> dict[str, Any] | None:
+    """What the current rules answer for a result's answers, when it was made with older ones; None when not."""
+    current = rulesets.current()
+    if result.ruleset_version == current.version:
+        return None
+    answers, _ = wizard.carry_over(current, result.answers)
+    recommendation = rules.recommend(current, answers).model_dump(mode="json")
+    verdict = (
+        "too uncertain to call"
+        if recommendation["uncertain"]
+        else f"{current.approaches[recommendation['approach']].name}{route_phrase(current, recommendation)}"
+    )
+    return {
+        "version": current.version,
+        "recommendation": recommendation,
+        "verdict": verdict,
+        "same": recommendation["approach"] == result.recommendation["approach"]
+        and not recommendation["uncertain"]
+        and not result.recommendation.get("uncertain"),
+        "url": preview_url(current, answers, result.id),
+    }
 
 
 def preview_url(ruleset: Ruleset, answers: dict[str, str], origin_id: str = "") -> str:

@@ -12,6 +12,7 @@ urlpatterns = [
     path("check/", views.check, name="check"),
     path("results", views.result_create, name="result-create"),
     re_path(rf"^r/{RESULT_ID}/$", views.result_detail, name="result"),
+    re_path(rf"^r/{RESULT_ID}\.json$", api.result_detail, name="result-json"),
     path("preview/", views.preview, name="preview"),
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots"),

@@ -42,9 +42,10 @@ class HtmxHttpRequest(HttpRequest):
 View = Callable[..., HttpResponse]
 
 
-# A stored result never changes, so browsers and proxies may keep it for a year, or for no longer than results
-# are kept when the operator sets RESULT_RETENTION_DAYS (read when the app starts).
-RESULT_MAX_AGE = min(365, settings.RESULT_RETENTION_DAYS or 365) * 24 * 3600
+# A stored result never changes, but its page also says what today's rules would answer, which changes when a
+# new ruleset ships: browsers and proxies may keep it for a day, then revalidate it by its ETag. (A day is also
+# within any RESULT_RETENTION_DAYS, so no cache outlives a deleted result by more than that.)
+RESULT_MAX_AGE = 24 * 3600
 RESULT_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")  # as in the result's address (urls.py)
 
 
@@ -206,11 +207,11 @@ def noindex(view: View) -> View:
 
 @require_safe
 @cache_page(RESULT_MAX_AGE, cache="pages")
-@cache_control(public=True, max_age=RESULT_MAX_AGE, immutable=True)
+@cache_control(public=True, max_age=RESULT_MAX_AGE)
 @noindex
 def result_detail(request: HtmxHttpRequest, result_id: str) -> HttpResponse:
-    """A stored result never changes: browsers and proxies may keep its page for a year, and on the embedded
-    default each process keeps the most requested ones through Django's cache framework."""
+    """A stored result never changes: browsers and proxies may keep its page for a day (see RESULT_MAX_AGE), and
+    on the embedded default each process keeps the most requested ones through Django's cache framework."""
     result = services.result_get(result_id)
     if result is None:
         raise Http404("No result has that link.")

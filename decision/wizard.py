@@ -56,3 +56,20 @@ def query(ruleset: Ruleset, given: Mapping[str, str], **extra: str) -> str:
     pairs = [(q.id, given[q.id]) for q in ruleset.questions if q.id in given]
     pairs += [(key, value) for key, value in extra.items() if value]
     return urlencode(pairs)
+
+
+def carry_over(ruleset: Ruleset, answers: Mapping[str, object]) -> tuple[dict[str, str], list[str]]:
+    """Answers made for any version of the questions, as this ruleset takes them: each answer whose question
+    and value still exist is kept; every other one is named in the list of problems, and its question
+    counts as unanswered."""
+    kept: dict[str, str] = {}
+    problems: list[str] = []
+    for question_id, value in answers.items():
+        question = ruleset.questions_by_id.get(question_id)
+        if question is None:
+            problems.append(f"{question_id!r} is not a question of version {ruleset.version}")
+        elif not isinstance(value, str) or value not in question.values:
+            problems.append(f"{value!r} is not an answer to {question_id!r} in version {ruleset.version}")
+        else:
+            kept[question_id] = value
+    return kept, problems

@@ -7,8 +7,9 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from profiles import scenario
 
-from decision import ruleset, services
+from decision import rules, ruleset, services
 from decision.models import Result
 
 V1 = (ruleset.RULESETS_DIR / "v1.toml").read_text()
@@ -78,6 +79,10 @@ def test_released_ruleset_files_never_change():
 
 # Six v1 results as the code before v2 stored them, with the page text and API answer it gave for each
 # (captured at commit 1d07b61, before ruleset v2 existed).
+# The one line a v1 result's page has gained since: what today's rules would answer for its answers.
+TODAY = re.compile(
+    r"^(With today's rules \(version \d+\) this would be|Today's rules \(version \d+\) still say) .+?: see why\. "
+)
 GOLDEN = json.loads((Path(__file__).parent / "data" / "v1_results.json").read_text())
 
 
@@ -160,7 +165,10 @@ def test_v3_is_the_current_ruleset_and_changes_only_the_verdicts_it_meant_to():
 def test_stored_v1_results_render_exactly_as_they_did_before_v2(client, stored_v1_results, case):
     response = client.get(f"/r/{case['row']['id']}/")
     assert response.status_code == 200
-    assert main_text(response.content.decode()) == case["page_text"]
+    text = main_text(response.content.decode())
+    today = TODAY.match(text)  # the one line added since: what today's rules would answer
+    assert today, text[:200]
+    assert text[today.end() :] == case["page_text"]
 
 
 @pytest.mark.parametrize("case", GOLDEN, ids=[case["name"] for case in GOLDEN])
@@ -192,4 +200,51 @@ def test_a_reason_reads_the_same_whatever_order_the_database_returns_its_answers
     ]
     Result.objects.create(id=row["id"], answers=row["answers"], ruleset_version="1", recommendation=shuffled)
     Result.objects.filter(pk=row["id"]).update(created_at=datetime.datetime.fromisoformat(row["created_at"]))
-    assert main_text(client.get(f"/r/{row['id']}/").content.decode()) == case["page_text"]
+    text = main_text(client.get(f"/r/{row['id']}/").content.decode())
+    assert TODAY.sub("", text) == case["page_text"]
+
+
+# ---------------------------------------------------------------- what today's rules say
+
+
+@pytest.mark.django_db
+def test_an_older_result_says_in_one_line_what_todays_rules_would_answer(client):
+    answers = scenario("A bank's customer assistant")
+    old = services.result_create(ruleset=ruleset.get("2"), answers=answers)
+    today = rules.recommend(ruleset.current(), answers)
+    assert (old.recommendation["confidence"], today.confidence) == ("close", "lean")  # the same verdict, v2 to v3
+
+    page = client.get(f"/r/{old.id}/").content.decode()
+    text = main_text(page)
+    assert f"Today's rules (version {ruleset.current().version}) still say Closed" in text
+    (link,) = re.findall(r'<p class="today">.*?href="([^"]+)"', page)
+    preview = client.get(link.replace("&amp;", "&"))
+    assert preview.status_code == 200
+    assert "These are the saved result's own answers, weighed by today's rules" in main_text(preview.content.decode())
+
+    body = client.get(f"/api/results/{old.id}").json()
+    assert body["ruleset"] == "2"
+    assert body["current"]["ruleset"] == ruleset.current().version
+    assert body["current"]["approach"] == today.approach
+    assert body["current"]["confidence"] == today.confidence
+    assert body["current"]["preview"].startswith("http://testserver/preview/?")
+
+
+@pytest.mark.django_db
+def test_a_result_made_with_todays_rules_has_no_such_line(client):
+    new = services.result_create(ruleset=ruleset.current(), answers=ANSWERS)
+    assert 'class="today"' not in client.get(f"/r/{new.id}/").content.decode()
+    assert client.get(f"/api/results/{new.id}").json()["current"] is None
+
+
+@pytest.mark.django_db
+def test_the_result_json_address_gives_answers_recommendation_and_version(client):
+    result = services.result_create(ruleset=ruleset.current(), answers=ANSWERS)
+    response = client.get(f"/r/{result.id}.json")
+    assert response["Content-Type"] == "application/json"
+    body = json.loads(response.content)
+    assert body == client.get(f"/api/results/{result.id}").json()
+    assert body["answers"] == result.answers
+    assert body["approach"] == result.recommendation["approach"]
+    assert body["ruleset"] == ruleset.current().version
+    assert client.get("/r/no-such-result.json").status_code == 404
