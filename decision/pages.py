@@ -6,6 +6,7 @@ so that views stay thin and these stay testable one floor down.
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.urls import reverse
@@ -365,11 +366,12 @@ def top_reasons(ruleset: Ruleset, recommendation: dict[str, Any], count: int = 3
     """The reasons for the verdict that weigh most, each in one sentence where the ruleset has one (v3 on)."""
     own = [r for r in recommendation["reasons"] if r["favours"] == recommendation["approach"]]
     own.sort(key=lambda r: -r["weight"])  # stable: equal weights keep the ruleset's order
-    rules = ruleset.rules_by_id
+    by_id = ruleset.rules_by_id
     return [
         {
             "rule": r["rule"],
-            "text": rules[r["rule"]].brief if r["rule"] in rules and rules[r["rule"]].brief else r["text"],
+            "text": by_id[r["rule"]].brief if r["rule"] in by_id and by_id[r["rule"]].brief else r["text"],
+            "reason": r["text"],
         }
         for r in own[:count]
     ]
@@ -436,3 +438,76 @@ def cited_sources(ruleset: Ruleset, recommendation: dict[str, Any]) -> list[rule
     caveats = set(recommendation["caveats"])
     cited += [source for caveat in ruleset.caveats if caveat.text in caveats for source in caveat.sources]
     return [ruleset.sources_by_id[source_id] for source_id in dict.fromkeys(cited)]
+
+
+REVIEW_AFTER_DAYS = 182  # about six months
+
+
+def decision_record_context(ruleset: Ruleset, result: Result, url: str) -> dict[str, Any]:
+    """A result as an architecture decision record in the MADR 4 layout: what each section says, in order."""
+    context = recommendation_context(ruleset, result.answers, result.recommendation, origin_id=result.id)
+    rec = result.recommendation
+    questions = ruleset.questions_by_id
+    excluded = {entry["approach"]: entry["text"] for entry in rec.get("excluded", [])}
+    ruled_out_routes = frozenset(entry["route"] for entry in rec.get("excluded_routes", []))
+    sides = {"open": ("open",), "closed": ("closed",), "hybrid": ("open", "closed")}
+    options = []
+    for approach in ruleset.tie_break.order:
+        name = ruleset.approaches[approach].name
+        routes = (
+            [rules.route_for(ruleset, side, result.answers, ruled_out_routes) for side in sides[approach]]
+            if ruleset.routes and approach not in excluded
+            else []
+        )
+        phrases = [ruleset.routes_by_id[route.id].phrase for route in routes]
+        if len(phrases) == 2:
+            title = f"{name}: the open side {phrases[0]}, the closed side {phrases[1]}"
+        else:
+            title = f"{name}, {phrases[0]}" if phrases else name
+        options.append(
+            {
+                "approach": approach,
+                "title": title,
+                "summary": ruleset.approaches[approach].summary,
+                "score": rec["scores"][approach],
+                "good": [r["text"] for r in rec["reasons"] if r["favours"] == approach],
+                "excluded": excluded.get(approach, ""),
+            }
+        )
+    chosen = next(option for option in options if option["approach"] == rec["approach"])
+    drivers = list(
+        dict.fromkeys(
+            [
+                *(
+                    f"“{questions[q].text}” {questions[q].label(result.answers.get(q, rulesets.UNSURE))} (a must)"
+                    for entry in rec.get("excluded", [])
+                    for q in entry["questions"]
+                ),
+                *(
+                    "; ".join(f"“{b['question']}” {b['answer']}" for b in reason["basis"])
+                    + f" (for {reason['favours']}, +{reason['weight']})"
+                    for reason in sorted(
+                        (r for group in context["grouped"] for r in group["reasons"]), key=lambda r: -r["weight"]
+                    )[:5]
+                ),
+            ]
+        )
+    )
+    made = result.created_at.date()
+    triggers = [
+        f"If the answer to “{p['question'].text}” becomes “{p['label']}”"
+        f" (now “{p['question'].label(result.answers.get(p['question'].id, rulesets.UNSURE))}”),"
+        f" the verdict would be {p['approach'].lower()}."
+        for p in context["pivots"]
+    ]
+    context.update(
+        result=result,
+        url=url,
+        made=made,
+        review_by=made + datetime.timedelta(days=REVIEW_AFTER_DAYS),
+        options=options,
+        chosen=chosen,
+        drivers=drivers,
+        triggers=triggers,
+    )
+    return context

@@ -13,6 +13,7 @@ urlpatterns = [
     path("results", views.result_create, name="result-create"),
     re_path(rf"^r/{RESULT_ID}/$", views.result_detail, name="result"),
     re_path(rf"^r/{RESULT_ID}\.json$", api.result_detail, name="result-json"),
+    re_path(rf"^r/{RESULT_ID}/decision-record\.md$", views.decision_record, name="decision-record"),
     path("preview/", views.preview, name="preview"),
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots"),

@@ -22,6 +22,7 @@ from django.http import (
     JsonResponse,
 )
 from django.template.defaultfilters import pluralize
+from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.cache import cache_control, cache_page
@@ -226,6 +227,22 @@ def render_result(request: HtmxHttpRequest, result: Result) -> HttpResponse:
     # A v1 result keeps the page it was made with, word for word; results that decide in stages get the brief.
     template = "result.html" if ruleset.in_stages else "result_v1.html"
     return page(request, template, pages.result_context(ruleset, result, share_url))
+
+
+@require_safe
+@cache_control(public=True, max_age=RESULT_MAX_AGE)
+@noindex
+def decision_record(request: HtmxHttpRequest, result_id: str) -> HttpResponse:
+    """The result as a Markdown architecture decision record (MADR 4), to download into a repository."""
+    result = services.result_get(result_id)
+    ruleset = rulesets.get(result.ruleset_version) if result is not None else None
+    if result is None or ruleset is None:
+        raise Http404("No result has that link.")
+    url = request.build_absolute_uri(reverse("result", args=[result.id]))
+    text = render_to_string("decision-record.md", pages.decision_record_context(ruleset, result, url))
+    response = HttpResponse(text, content_type="text/markdown; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="decision-record-{result.id}.md"'
+    return response
 
 
 @require_safe
