@@ -5,11 +5,13 @@ Phone means a 390 by 844 viewport; "in view" means the whole element inside it, 
 
 from __future__ import annotations
 
+import io
 from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Page, expect
 from profiles import MIXED_ESTATE, SCENARIOS, START_UP, scenario
+from pypdf import PdfReader
 
 from decision import rules, ruleset
 from decision.models import Result
@@ -184,3 +186,24 @@ def test_back_then_forward_keeps_the_choices_not_yet_sent(new_page, javascript):
     for question_id in ("workloads", "expertise"):
         radio = group(page, question_id).get_by_role("radio", name=label(question_id, answers[question_id]), exact=True)
         expect(radio).to_be_checked()
+
+
+@pytest.mark.parametrize("name", [*LONG_BRIEFS, "A team that does not know yet"])
+def test_a_printed_result_is_at_most_two_a4_pages_in_black_and_white_with_its_link(new_page, live_server, name):
+    page = new_page(javascript=True)
+    path = create_result(scenario(name))
+    page.goto(path)
+    page.emulate_media(media="print")
+    assert page.evaluate("getComputedStyle(document.querySelector('h1')).color") == "rgb(0, 0, 0)"
+    assert page.evaluate("getComputedStyle(document.body).backgroundColor") in (
+        "rgb(255, 255, 255)",
+        "rgba(0, 0, 0, 0)",
+    )
+
+    pdf = PdfReader(io.BytesIO(page.pdf(format="A4")))
+
+    assert 1 <= len(pdf.pages) <= 2
+    text = " ".join(" ".join(p.extract_text().split()) for p in pdf.pages)
+    assert (live_server.url + path) in text.replace(" ", "") or (live_server.url + path) in text
+    for on_screen_only in ("Copy link", "Change answers", "Start again", "On this page", "Skip to main content"):
+        assert on_screen_only not in text
