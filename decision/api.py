@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST, require_safe
 from pydantic import BaseModel, Field, ValidationError
 from pydantic.json_schema import models_json_schema
 
-from decision import pages, ratelimit, rules, services
+from decision import pages, ratelimit, rules, services, wizard
 from decision import ruleset as rulesets
 from decision.rules import ConflictOut, Exclusion, Pivot, Reason, RouteExclusion, RouteOut
 from decision.ruleset import Approach, Side
@@ -71,6 +71,12 @@ class StoredResultOut(RecommendationOut):
         description="What today's rules answer for the same answers, when the result was made with older "
         "rules; null when they are today's.",
     )
+
+
+class ImportOut(BaseModel):
+    answers: dict[str, str] = Field(description="Every question of today's ruleset; 'unsure' where none was given.")
+    ruleset: str
+    flagged: list[str] = Field(description="Answers left out: valid in an older version of the questions only.")
 
 
 class FieldError(BaseModel):
@@ -210,6 +216,31 @@ def result_detail(request: HttpRequest, result_id: str) -> HttpResponse:
 
 
 @csrf_exempt
+@require_POST
+def import_answers(request: HttpRequest) -> HttpResponse:
+    """A result's JSON (as GET /api/results/<id> gives it) in; its answers for today's questions out."""
+    try:
+        body = read_body(request)
+    except RequestDataTooBig:
+        return error(413, "The request body is too large.")
+    if request.content_type != "application/json":
+        return error(415, "Send the body as application/json.")
+    try:
+        data = json.loads(body.decode("utf-8"), object_pairs_hook=no_duplicate_keys)
+    except (ValueError, RecursionError):
+        return error(400, "The request body must be JSON in UTF-8: a result's JSON, with its answers.")
+    ruleset = rulesets.current()
+    imported = wizard.import_answers(ruleset, list(rulesets.load_all().values()), data)
+    if imported.problems:
+        fields = [FieldError(field="answers", message=problem) for problem in imported.problems]
+        return error(422, "Some answers cannot be imported.", fields)
+    body_out = ImportOut(
+        answers=rules.complete(ruleset, imported.answers), ruleset=ruleset.version, flagged=imported.flagged
+    )
+    return JsonResponse(body_out.model_dump(mode="json"))
+
+
+@csrf_exempt
 @require_safe
 def openapi(request: HttpRequest) -> JsonResponse:
     ruleset = rulesets.current()
@@ -218,6 +249,7 @@ def openapi(request: HttpRequest) -> JsonResponse:
             (ruleset.request_model, "validation"),
             (RecommendationOut, "serialization"),
             (StoredResultOut, "serialization"),
+            (ImportOut, "serialization"),
             (ErrorOut, "serialization"),
         ],
         ref_template="#/components/schemas/{model}",
@@ -263,6 +295,17 @@ def openapi(request: HttpRequest) -> JsonResponse:
                     "summary": "Compute and store a recommendation; returns its id and share link",
                     "requestBody": request_body,
                     "responses": {"201": json_response("The stored result.", StoredResultOut), **errors, **limited},
+                }
+            },
+            "/api/answers/import": {
+                "post": {
+                    "operationId": "importAnswers",
+                    "summary": "A result's JSON in; its answers for today's questions out (nothing is stored)",
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {"schema": schema(StoredResultOut)}},
+                    },
+                    "responses": {"200": json_response("The answers, normalised.", ImportOut), **errors},
                 }
             },
             "/api/results/{id}": {

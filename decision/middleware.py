@@ -21,7 +21,10 @@ from django.urls import Resolver404, get_callable, resolve, reverse
 from decision.responses import error_page, json_error
 
 SAFE = {"GET", "HEAD", "OPTIONS", "TRACE"}
-TAKES_POST = {"result-create"}  # the one page that accepts a POST (the API is exempt from CSRF throughout)
+TAKES_POST = {
+    "result-create",
+    "import-file",
+}  # the one page that accepts a POST (the API is exempt from CSRF throughout)
 
 
 def same_origin(request: HttpRequest) -> bool:

@@ -38,3 +38,15 @@ class RateCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.client}: {self.count} in window {self.window}"
+
+
+class ResultCard(models.Model):
+    """The link-preview image of a result (its verdict card as a PNG), drawn once on first request and kept:
+    a result never changes, so neither does its card. Deleted with its result."""
+
+    result = models.OneToOneField(Result, primary_key=True, on_delete=models.CASCADE, related_name="card")
+    png = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"Card of {self.result_id}"

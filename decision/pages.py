@@ -450,7 +450,11 @@ def decision_record_context(ruleset: Ruleset, result: Result, url: str) -> dict[
     questions = ruleset.questions_by_id
     excluded = {entry["approach"]: entry["text"] for entry in rec.get("excluded", [])}
     ruled_out_routes = frozenset(entry["route"] for entry in rec.get("excluded_routes", []))
-    sides = {"open": ("open",), "closed": ("closed",), "hybrid": ("open", "closed")}
+    sides: dict[str, tuple[rulesets.Side, ...]] = {
+        "open": ("open",),
+        "closed": ("closed",),
+        "hybrid": ("open", "closed"),
+    }
     options = []
     for approach in ruleset.tie_break.order:
         name = ruleset.approaches[approach].name
@@ -511,3 +515,36 @@ def decision_record_context(ruleset: Ruleset, result: Result, url: str) -> dict[
         triggers=triggers,
     )
     return context
+
+
+def card_texts(ruleset: Ruleset, result: Result) -> dict[str, str]:
+    """What a result's link preview says: the verdict and route, its standing, and the reason that weighs most."""
+    context = recommendation_context(ruleset, result.answers, result.recommendation, origin_id=result.id)
+    rec = result.recommendation
+    footer = f"Open, Closed or Hybrid? · ruleset version {ruleset.version} · made {result.created_at:%-d %B %Y}"
+    if rec.get("uncertain") and ruleset.in_stages:
+        asks = " · ".join(item["question"].text for item in context["ask_next"])
+        return {
+            "kind": "uncertain",
+            "kicker": "Open, closed or hybrid?",
+            "title": "Too uncertain to call",
+            "standing": f"Only {rec['answered']} of {len(ruleset.questions)} answers "
+            f"{'was' if rec['answered'] == 1 else 'were'} definite"
+            if rec["answered"]
+            else f"None of the {len(ruleset.questions)} answers was definite",
+            "reason": f"Answer these first: {asks}" if asks else "Answer the questions to get a recommendation.",
+            "footer": footer,
+        }
+    standing_ = context["standing"]
+    if not ruleset.in_stages:  # v1 knew no musts: its standing is its confidence alone
+        standing_ = {"label": {"clear": "A clear call", "lean": "A lean", "close": "A close call"}[rec["confidence"]]}
+        standing_["detail"] = ""
+    reasons = context["top_reasons"]
+    return {
+        "kind": rec["approach"],
+        "kicker": "Our recommendation",
+        "title": context["verdict"],
+        "standing": standing_["label"] + (f": {standing_['detail']}" if standing_["detail"] else ""),
+        "reason": reasons[0]["text"] if reasons else "It is what the musts leave.",
+        "footer": footer,
+    }

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from django.conf import settings
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
 from decision import ratelimit, rules
-from decision.models import RateCount, Result
+from decision.models import RateCount, Result, ResultCard
 from decision.ruleset import Ruleset
 
 
@@ -68,3 +68,17 @@ def delete_old(*, now: datetime.datetime | None = None) -> tuple[int, int]:
     window = int(now.timestamp()) // max(settings.RATE_LIMIT_WINDOW, 1)
     counts, _ = RateCount.objects.filter(window__lt=window - 1).delete()
     return results, counts
+
+
+def result_card(result: Result, draw: Callable[[], bytes]) -> bytes:
+    """The result's link-preview image: drawn on first request and kept, since a result never changes."""
+    stored = ResultCard.objects.filter(pk=result.pk).values_list("png", flat=True).first()
+    if stored is not None:
+        return bytes(stored)
+    png = draw()
+    try:
+        with transaction.atomic():
+            ResultCard.objects.create(result=result, png=png)
+    except IntegrityError:
+        pass  # another request drew it at the same moment: the same picture, kept once
+    return png

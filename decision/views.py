@@ -7,6 +7,7 @@ the whole page. Without JavaScript, nothing changes but full page loads.
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections.abc import Callable
@@ -29,7 +30,7 @@ from django.views.decorators.cache import cache_control, cache_page
 from django.views.decorators.http import require_POST, require_safe
 from django_htmx.middleware import HtmxDetails
 
-from decision import pages, ratelimit, rules, services, wizard
+from decision import cards, pages, ratelimit, rules, services, wizard
 from decision import ruleset as rulesets
 from decision.models import Result
 from decision.responses import json_error, page
@@ -224,9 +225,25 @@ def render_result(request: HtmxHttpRequest, result: Result) -> HttpResponse:
     if ruleset is None:
         raise Http404("This result was made with a version of the questions that is no longer available.")
     share_url = request.build_absolute_uri(reverse("result", args=[result.id]))
+    card_url = request.build_absolute_uri(reverse("result-card", args=[result.id]))
     # A v1 result keeps the page it was made with, word for word; results that decide in stages get the brief.
     template = "result.html" if ruleset.in_stages else "result_v1.html"
-    return page(request, template, pages.result_context(ruleset, result, share_url))
+    context = pages.result_context(ruleset, result, share_url)
+    context.update(card_url=card_url, card=pages.card_texts(ruleset, result))
+    return page(request, template, context)
+
+
+@require_safe
+@cache_control(public=True, max_age=365 * 24 * 3600, immutable=True)  # it shows only what the result stored
+def result_card(request: HtmxHttpRequest, result_id: str) -> HttpResponse:
+    """The verdict card for link previews: a 1200 x 630 PNG drawn once per result and kept."""
+    result = services.result_get(result_id)
+    ruleset = rulesets.get(result.ruleset_version) if result is not None else None
+    if result is None or ruleset is None:
+        raise Http404("No result has that link.")
+    texts = pages.card_texts(ruleset, result)
+    png = services.result_card(result, lambda: cards.draw_card(**texts))
+    return HttpResponse(png, content_type="image/png")
 
 
 @require_safe
@@ -261,6 +278,46 @@ def preview(request: HtmxHttpRequest) -> HttpResponse:
     recommendation = rules.recommend(ruleset, answers.given).model_dump(mode="json")
     url = request.build_absolute_uri(request.get_full_path())
     return page(request, "result.html", pages.preview_context(ruleset, answers.given, recommendation, origin, url))
+
+
+IMPORT_LIMIT = 16 * 1024  # bytes: an exported result is about 8 KB
+
+
+@require_safe
+@cache_control(public=True, max_age=3600)
+def import_start(request: HtmxHttpRequest) -> HttpResponse:
+    """Start from a file: a result's JSON (uploaded or pasted) opens the check page with its answers."""
+    return page(request, "import.html", {"limit_kb": IMPORT_LIMIT // 1024})
+
+
+@require_POST
+def import_file(request: HtmxHttpRequest) -> HttpResponse:
+    """Read a result's JSON and open the check page with its answers; nothing is stored, whatever it holds."""
+    ruleset = rulesets.current()
+
+    def refuse(status: int, problems: list[str]) -> HttpResponse:
+        context = {"limit_kb": IMPORT_LIMIT // 1024, "problems": problems}
+        return page(request, "import.html", context, status=status)
+
+    if int(request.META.get("CONTENT_LENGTH") or 0) > IMPORT_LIMIT + 4096:  # before reading any of it
+        return refuse(413, [f"The file is too large: a result's JSON is under {IMPORT_LIMIT // 1024} KB."])
+    upload = request.FILES.get("file")
+    if upload is not None and upload.size is not None and upload.size > IMPORT_LIMIT:
+        return refuse(413, [f"The file is too large: a result's JSON is under {IMPORT_LIMIT // 1024} KB."])
+    raw = upload.read() if upload is not None else request.POST.get("json", "").encode()
+    if not raw.strip():
+        return refuse(400, ["Choose a file, or paste the JSON into the box."])
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return refuse(400, ["That is not JSON: use the file a result's “JSON” link gives."])
+    imported = wizard.import_answers(ruleset, list(rulesets.load_all().values()), data)
+    if imported.problems:
+        return refuse(422, imported.problems)
+    url = pages.check_url(ruleset, imported.answers)
+    if imported.flagged:
+        return page(request, "import.html", {"flagged": imported.flagged, "continue_url": url})
+    return HttpResponseRedirect(url, status=303)
 
 
 @require_safe

@@ -73,3 +73,38 @@ def carry_over(ruleset: Ruleset, answers: Mapping[str, object]) -> tuple[dict[st
         else:
             kept[question_id] = value
     return kept, problems
+
+
+@dataclass(frozen=True)
+class Imported:
+    """Answers read from a file: those kept for today's questions, those flagged (valid only in an older version
+    of the questions), and the problems that make the file unusable (nothing is kept when there are any)."""
+
+    answers: dict[str, str]
+    flagged: list[str]
+    problems: list[str]
+
+
+def import_answers(current: Ruleset, versions: Sequence[Ruleset], data: object) -> Imported:
+    """The answers of an exported result (or an API request body): ``{"answers": {question: value}}``.
+
+    An answer whose question and value exist today is kept. One that existed only in an older version is
+    flagged and left out. Anything no version ever had, or of the wrong type, is a problem."""
+    if not isinstance(data, dict) or not isinstance(data.get("answers"), dict):
+        return Imported({}, [], ['The file must be a JSON object with "answers", as a result\'s JSON has.'])
+    kept: dict[str, str] = {}
+    flagged: list[str] = []
+    problems: list[str] = []
+    for question_id, value in data["answers"].items():
+        known = [r.questions_by_id[question_id] for r in versions if question_id in r.questions_by_id]
+        if not known:
+            problems.append(f"{question_id!r} is not a question of any version")
+        elif not isinstance(value, str):
+            problems.append(f"the answer to {question_id!r} must be a string, not {type(value).__name__}")
+        elif question_id in current.questions_by_id and value in current.questions_by_id[question_id].values:
+            kept[question_id] = value
+        elif any(value in question.values for question in known):
+            flagged.append(f"{question_id!r}: {value!r} is no longer an answer in version {current.version}")
+        else:
+            problems.append(f"{value!r} is not an answer to {question_id!r} in any version")
+    return Imported({} if problems else kept, [] if problems else flagged, problems)

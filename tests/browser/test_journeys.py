@@ -420,6 +420,7 @@ def axe_pages() -> dict[str, object]:
     pages["result-v1"] = lambda: f"/r/{services.result_create(ruleset=ruleset.get('1'), answers=MIXED_ESTATE).id}/"
     pages["how-it-decides"] = "/how-it-decides/"
     pages["privacy"] = "/privacy/"
+    pages["import"] = "/import/"
     pages["not-found"] = "/no-such-page/"
     return pages
 

@@ -1,0 +1,69 @@
+"""Link previews: Open Graph and Twitter tags, and the verdict card PNG read back with Pillow."""
+
+import io
+import re
+from html import unescape
+
+import pytest
+from PIL import Image
+from profiles import MIXED_ESTATE, START_UP
+
+from decision import ruleset, services
+from decision.models import Result, ResultCard
+
+
+def metas(page: str) -> dict[str, str]:
+    return {
+        name: unescape(content)
+        for name, content in re.findall(r'<meta (?:property|name)="((?:og|twitter):[^"]+)" content="([^"]*)"', page)
+    }
+
+
+@pytest.mark.django_db
+def test_a_result_page_previews_as_its_verdict_with_its_card(client):
+    result = services.result_create(ruleset=ruleset.current(), answers=MIXED_ESTATE)
+    tags = metas(client.get(f"/r/{result.id}/").content.decode())
+    assert tags["og:title"].startswith("Hybrid: the open side on GPUs you rent and run")
+    assert tags["og:description"].startswith("A lean: 10 points to Open's 7. ")
+    assert tags["og:url"] == f"http://testserver/r/{result.id}/"
+    assert tags["og:image"] == tags["twitter:image"] == f"http://testserver/r/{result.id}/card.png"
+    assert (tags["og:image:width"], tags["og:image:height"]) == ("1200", "630")
+    assert tags["twitter:card"] == "summary_large_image"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("answers", [MIXED_ESTATE, START_UP, {}], ids=["hybrid", "closed", "too-uncertain"])
+def test_the_card_is_a_1200_by_630_png_under_100_kb_drawn_once_and_kept(client, answers):
+    result = services.result_create(ruleset=ruleset.current(), answers=answers)
+
+    first = client.get(f"/r/{result.id}/card.png")
+    second = client.get(f"/r/{result.id}/card.png")
+
+    assert first["Content-Type"] == "image/png"
+    assert first["Cache-Control"] == "public, max-age=31536000, immutable"
+    image = Image.open(io.BytesIO(first.content))
+    assert (image.format, image.size) == ("PNG", (1200, 630))
+    assert len(first.content) < 100_000
+    assert second.content == first.content
+    assert ResultCard.objects.filter(result=result).count() == 1
+
+
+@pytest.mark.django_db
+def test_a_card_goes_with_its_result(client):
+    result = services.result_create(ruleset=ruleset.current(), answers=START_UP)
+    client.get(f"/r/{result.id}/card.png")
+    Result.objects.filter(pk=result.pk).delete()
+    assert ResultCard.objects.count() == 0
+    assert client.get(f"/r/{result.id}/card.png").status_code == 404
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/", "/wizard/budget/", "/how-it-decides/", "/privacy/", "preview"])
+def test_other_pages_preview_plainly_with_absolute_links(client, path):
+    if path == "preview":
+        path = "/preview/?" + "&".join(f"{q}={v}" for q, v in START_UP.items())
+    tags = metas(client.get(path).content.decode())
+    assert tags["og:title"].startswith("Open, Closed or Hybrid?")
+    assert tags["og:url"].startswith("http://testserver/")
+    assert tags["twitter:card"] == "summary"
+    assert "og:image" not in tags
