@@ -240,6 +240,21 @@ def import_answers(request: HttpRequest) -> HttpResponse:
     return JsonResponse(body_out.model_dump(mode="json"))
 
 
+def import_schema() -> dict[str, Any]:
+    """What POST /api/answers/import reads: a result's JSON, whose answers may be of any ruleset version on disk
+    (an answer that only an older version knows is flagged and left out); its other fields are ignored."""
+    known: dict[str, set[str]] = {}
+    for version in rulesets.load_all().values():
+        for question in version.questions:
+            known.setdefault(question.id, set()).update(question.values)
+    answers = {
+        "type": "object",
+        "properties": {qid: {"type": "string", "enum": sorted(values)} for qid, values in known.items()},
+        "additionalProperties": False,
+    }
+    return {"type": "object", "required": ["answers"], "properties": {"answers": answers}}
+
+
 @csrf_exempt
 @require_safe
 def openapi(request: HttpRequest) -> JsonResponse:
@@ -303,7 +318,7 @@ def openapi(request: HttpRequest) -> JsonResponse:
                     "summary": "A result's JSON in; its answers for today's questions out (nothing is stored)",
                     "requestBody": {
                         "required": True,
-                        "content": {"application/json": {"schema": schema(StoredResultOut)}},
+                        "content": {"application/json": {"schema": import_schema()}},
                     },
                     "responses": {"200": json_response("The answers, normalised.", ImportOut), **errors},
                 }

@@ -498,12 +498,13 @@ def decision_record_context(ruleset: Ruleset, result: Result, url: str) -> dict[
         )
     )
     made = result.created_at.date()
-    triggers = [
-        f"If the answer to “{p['question'].text}” becomes “{p['label']}”"
-        f" (now “{p['question'].label(result.answers.get(p['question'].id, rulesets.UNSURE))}”),"
-        f" the verdict would be {p['approach'].lower()}."
-        for p in context["pivots"]
-    ]
+    triggers = []
+    for p in context["pivots"]:
+        question = p["question"]
+        option = next(o for o in question.options if o.value == p["value"])
+        now = question.label(result.answers.get(question.id, rulesets.UNSURE))
+        change = option.event or f"the answer to “{question.text}” becomes “{p['label']}”"
+        triggers.append(f"If {change} (answered now: “{now}”), the verdict would be {p['approach'].lower()}.")
     context.update(
         result=result,
         url=url,

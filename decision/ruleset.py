@@ -78,6 +78,9 @@ class Option(Strict):
     value: Identifier
     label: str
     hint: str = ""
+    # This answer as something that could happen, for a decision record's revisit triggers: "use grows past
+    # about a billion tokens a month" (v3 on).
+    event: str = ""
 
 
 class Question(Strict):

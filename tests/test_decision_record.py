@@ -68,7 +68,8 @@ def test_a_result_downloads_as_a_madr_decision_record(client):
     review = made + datetime.timedelta(days=182)
     assert f"Review by: {review.isoformat()}" in text
     triggers = text.split("### Revisit triggers")[1].split("###")[0]
-    assert triggers.count("\n* If the answer to") == len(result.recommendation["pivots"])
+    assert triggers.count("\n* If ") == len(result.recommendation["pivots"])
+    assert "(answered now: “Several kinds”), the verdict would be open." in triggers
     assert f"<http://testserver/r/{result.id}/>" in text
     assert f"ruleset version {ruleset.current().version}" in text
     # Every source is a real link, and every first step a task to tick.

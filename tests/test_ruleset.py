@@ -71,6 +71,7 @@ def test_the_question_bank_contract_holds():
     }
     assert all(q.why for q in current.questions)
     assert all(q.error.startswith("Choose ") for q in current.questions)
+    assert all(option.event and option.event[0].islower() for q in current.questions for option in q.options)
     assert all(rule.brief.endswith(".") and len(rule.brief) <= 115 for rule in current.rules)
 
 
