@@ -118,8 +118,8 @@ def read_body(request: HttpRequest) -> bytes:
     return body
 
 
-def parse_answers(request: HttpRequest) -> dict[str, str | None] | JsonResponse:
-    """The validated answers of a request body, or the JSON error response to send instead."""
+def read_json(request: HttpRequest) -> Any:
+    """The request body read as JSON, or the JSON error response to send instead."""
     try:
         body = read_body(request)
     except RequestDataTooBig:
@@ -129,9 +129,16 @@ def parse_answers(request: HttpRequest) -> dict[str, str | None] | JsonResponse:
         # application/json, so no other site can spend a visitor's allowance through the API.
         return error(415, "Send the body as application/json.")
     try:
-        data = json.loads(body.decode("utf-8"), object_pairs_hook=no_duplicate_keys)
+        return json.loads(body.decode("utf-8"), object_pairs_hook=no_duplicate_keys)
     except (ValueError, RecursionError):  # bad UTF-8 or JSON, a repeated key, or nesting deep enough to recurse
         return error(400, 'The request body must be JSON in UTF-8, for example {"answers": {"budget": "minimal"}}.')
+
+
+def parse_answers(request: HttpRequest) -> dict[str, str | None] | JsonResponse:
+    """The validated answers of a request body, or the JSON error response to send instead."""
+    data = read_json(request)
+    if isinstance(data, JsonResponse):
+        return data
     if not isinstance(data, dict):
         return error(400, 'The request body must be a JSON object such as {"answers": {...}}.')
     try:
@@ -219,16 +226,9 @@ def result_detail(request: HttpRequest, result_id: str) -> HttpResponse:
 @require_POST
 def import_answers(request: HttpRequest) -> HttpResponse:
     """A result's JSON (as GET /api/results/<id> gives it) in; its answers for today's questions out."""
-    try:
-        body = read_body(request)
-    except RequestDataTooBig:
-        return error(413, "The request body is too large.")
-    if request.content_type != "application/json":
-        return error(415, "Send the body as application/json.")
-    try:
-        data = json.loads(body.decode("utf-8"), object_pairs_hook=no_duplicate_keys)
-    except (ValueError, RecursionError):
-        return error(400, "The request body must be JSON in UTF-8: a result's JSON, with its answers.")
+    data = read_json(request)
+    if isinstance(data, JsonResponse):
+        return data
     ruleset = rulesets.current()
     imported = wizard.import_answers(ruleset, list(rulesets.load_all().values()), data)
     if imported.problems:
