@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import DisallowedHost
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
@@ -25,11 +26,21 @@ def is_partial(request: HttpRequest) -> bool:
     return bool(htmx) and not htmx.history_restore_request
 
 
+def page_url(request: HttpRequest) -> str:
+    """The page's own absolute address without its query, for link previews; empty when the request's Host is
+    not one of ours (the page that says so must not fail on it again)."""
+    try:
+        return request.build_absolute_uri(request.path)
+    except DisallowedHost:
+        return ""
+
+
 def page(request: HttpRequest, template: str, context: dict[str, Any], status: int = 200) -> HttpResponse:
     """The whole page, or under htmx only its content partial (htmx pushes the final URL, redirects and all)."""
     partial = is_partial(request)
     template_name = f"{template}#content" if partial else template
-    response = render(request, template_name, {**context, "partial": partial}, status=status)
+    context = {**context, "partial": partial, "page_url": page_url(request)}
+    response = render(request, template_name, context, status=status)
     patch_vary_headers(response, VARY)
     if status >= 400:
         response["HX-Push-Url"] = "false"  # show the error in the page, but keep the address the user came from
