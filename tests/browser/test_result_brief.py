@@ -207,3 +207,23 @@ def test_a_printed_result_is_at_most_two_a4_pages_in_black_and_white_with_its_li
     assert (live_server.url + path) in text.replace(" ", "") or (live_server.url + path) in text
     for on_screen_only in ("Copy link", "Change answers", "Start again", "On this page", "Skip to main content"):
         assert on_screen_only not in text
+
+
+@JS
+def test_a_results_json_file_opens_the_check_page_with_its_answers(new_page, live_server, tmp_path, javascript):
+    page = new_page(javascript=javascript)
+    path = create_result(MIXED_ESTATE)
+    exported = tmp_path / "result.json"
+    exported.write_bytes(page.request.get(live_server.url + path.rstrip("/") + ".json").body())
+    stored = Result.objects.count()
+
+    page.goto("/import/")
+    page.set_input_files("#import-file", exported)
+    page.get_by_role("button", name="Read the answers").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your answers")
+    for question_id in ("volume", "data_sensitivity", "independence"):
+        question = RULESET.questions_by_id[question_id]
+        row = page.locator(".summary-row").filter(has=page.get_by_text(question.text, exact=True))
+        expect(row.locator(".summary-value")).to_have_text(label(question_id, MIXED_ESTATE[question_id]))
+    assert Result.objects.count() == stored
