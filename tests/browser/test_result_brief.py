@@ -6,6 +6,7 @@ Phone means a 390 by 844 viewport; "in view" means the whole element inside it, 
 from __future__ import annotations
 
 import io
+import unicodedata
 from urllib.parse import urlsplit
 
 import pytest
@@ -203,8 +204,9 @@ def test_a_printed_result_is_at_most_two_a4_pages_in_black_and_white_with_its_li
     pdf = PdfReader(io.BytesIO(page.pdf(format="A4")))
 
     assert 1 <= len(pdf.pages) <= 2
-    text = " ".join(" ".join(p.extract_text().split()) for p in pdf.pages)
-    assert (live_server.url + path) in text.replace(" ", "") or (live_server.url + path) in text
+    # NFKC folds any ligature a PDF may still carry ("ﬀ" in a random id) back into its letters.
+    text = unicodedata.normalize("NFKC", " ".join(" ".join(p.extract_text().split()) for p in pdf.pages))
+    assert (live_server.url + path) in text.replace(" ", "")
     for on_screen_only in ("Copy link", "Change answers", "Start again", "On this page", "Skip to main content"):
         assert on_screen_only not in text
 
