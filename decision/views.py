@@ -30,7 +30,7 @@ from django.views.decorators.cache import cache_control, cache_page
 from django.views.decorators.http import require_POST, require_safe
 from django_htmx.middleware import HtmxDetails
 
-from decision import cards, pages, ratelimit, rules, services, wizard
+from decision import cards, exports, pages, ratelimit, rules, services, wizard
 from decision import ruleset as rulesets
 from decision.models import Result
 from decision.responses import json_error, page
@@ -229,7 +229,7 @@ def render_result(request: HtmxHttpRequest, result: Result) -> HttpResponse:
     # A v1 result keeps the page it was made with, word for word; results that decide in stages get the brief.
     template = "result.html" if ruleset.in_stages else "result_v1.html"
     context = pages.result_context(ruleset, result, share_url)
-    context.update(card_url=card_url, card=pages.card_texts(ruleset, result))
+    context.update(card_url=card_url, card=exports.card_texts(ruleset, result, context))
     return page(request, template, context)
 
 
@@ -241,7 +241,7 @@ def result_card(request: HtmxHttpRequest, result_id: str) -> HttpResponse:
     ruleset = rulesets.get(result.ruleset_version) if result is not None else None
     if result is None or ruleset is None:
         raise Http404("No result has that link.")
-    texts = pages.card_texts(ruleset, result)
+    texts = exports.card_texts(ruleset, result)
     png = services.result_card(result, lambda: cards.draw_card(**texts))
     return HttpResponse(png, content_type="image/png")
 
@@ -256,7 +256,7 @@ def decision_record(request: HtmxHttpRequest, result_id: str) -> HttpResponse:
     if result is None or ruleset is None:
         raise Http404("No result has that link.")
     url = request.build_absolute_uri(reverse("result", args=[result.id]))
-    text = render_to_string("decision-record.md", pages.decision_record_context(ruleset, result, url))
+    text = render_to_string("decision-record.md", exports.decision_record_context(ruleset, result, url))
     response = HttpResponse(text, content_type="text/markdown; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="decision-record-{result.id}.md"'
     return response

@@ -9,7 +9,7 @@ from markdown_it import MarkdownIt
 from mdit_py_plugins.front_matter import front_matter_plugin
 from profiles import MIXED_ESTATE, scenario
 
-from decision import pages, rules, ruleset, services
+from decision import exports, rules, ruleset, services
 from decision.models import Result
 
 SAMPLE = Path(__file__).parent.parent / "docs" / "decision-record-sample.md"
@@ -107,7 +107,7 @@ def sample_record() -> str:
     from django.template.loader import render_to_string
 
     url = "https://example.org/r/sample-education-platform/"
-    return render_to_string("decision-record.md", pages.decision_record_context(current, result, url))
+    return render_to_string("decision-record.md", exports.decision_record_context(current, result, url))
 
 
 def test_the_sample_record_in_docs_is_what_the_app_makes():
