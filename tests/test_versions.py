@@ -64,7 +64,7 @@ def test_a_stored_result_is_the_recommendation_as_computed(client):
 RELEASED = {
     "v1.toml": "f1ec439292258c8f6b0774f014f82a5b9098e4dc448aca34f52346afaa8d2be1",
     "v2.toml": "107e9be59536aa8459625b7c7fccb75fb58a78d5f04778d1aeabf62f1b8e2fc4",
-    "v3.toml": "e2e8e4fb5c9b0d78d177edc27004bf62d02d9032dbb475cd4383ee49c0097874",
+    "v3.toml": "5a3204057efbe33aa0fac8a4c968033fe504c0e17b4e0146a8fb493fa0d71c1a",
 }
 
 
