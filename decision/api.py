@@ -17,6 +17,7 @@ from pydantic.json_schema import models_json_schema
 
 from decision import pages, ratelimit, rules, services, wizard
 from decision import ruleset as rulesets
+from decision.responses import absolute_url
 from decision.rules import ConflictOut, Exclusion, Pivot, Reason, RouteExclusion, RouteOut
 from decision.ruleset import Approach, Side
 
@@ -198,14 +199,14 @@ def stored_result(request: HttpRequest, result: Any) -> StoredResultOut:
         else {
             **{key: today["recommendation"][key] for key in ("approach", "confidence", "uncertain", "routes")},
             "ruleset": today["version"],
-            "preview": request.build_absolute_uri(today["url"]),
+            "preview": absolute_url(request, today["url"]),
         }
     )
     return StoredResultOut.model_validate(
         {
             **recommendation_out(result.recommendation, result.ruleset_version),
             "id": result.id,
-            "url": request.build_absolute_uri(reverse("result", args=[result.id])),
+            "url": absolute_url(request, reverse("result", args=[result.id])),
             "answers": result.answers,
             "created_at": result.created_at,
             "current": current,

@@ -1,5 +1,5 @@
-"""Three small pieces of our own: protection from forms sent by other sites, our 405 pages around Django's
-method guards, and 503 for a database that is down.
+"""Four small pieces of our own: protection from forms sent by other sites, our 405 pages around Django's
+method guards, 503 for a database that is down, and the two security headers Django does not send.
 
 Django answers a wrong method with an empty 405. This turns every such answer into our own page, or JSON
 under /api/, keeping its Allow header. A request whose method its page never accepts (PUT, PATCH or DELETE
@@ -76,6 +76,19 @@ def takes_post(path: str) -> bool:
         return resolve(path).url_name in TAKES_POST
     except Resolver404:
         return True  # let the CSRF check and then the 404 speak
+
+
+def more_security_headers(get_response: Callable[[HttpRequest], HttpResponse]) -> Callable[[HttpRequest], HttpResponse]:
+    """Permissions-Policy (no page uses a camera, a microphone, a location...) and Cross-Origin-Resource-Policy
+    (no other site may embed our responses; the link-preview card says otherwise for itself)."""
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        response = get_response(request)
+        response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        response.headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
+        return response
+
+    return middleware
 
 
 class MethodNotAllowed:

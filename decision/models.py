@@ -50,3 +50,14 @@ class ResultCard(models.Model):
 
     def __str__(self) -> str:
         return f"Card of {self.result_id}"
+
+
+class HealthProbe(models.Model):
+    """One row that /healthz writes and commits on every call: only a write that reaches the disk shows that
+    results can be stored (a probe that was rolled back succeeded on a full disk, where every result failed)."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    checked_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"Health probe at {self.checked_at}"

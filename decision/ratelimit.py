@@ -28,25 +28,32 @@ class Allowance:
 
 
 def client_address(request: HttpRequest) -> str:
-    """The client's address: REMOTE_ADDR, or behind TRUSTED_PROXY_HOPS proxies the address the outermost
-    trusted proxy saw (each proxy appends the address it received the request from to X-Forwarded-For)."""
-    address = request.META.get("REMOTE_ADDR", "")
+    """The client's address: REMOTE_ADDR, or, when the peer is one of TRUSTED_PROXIES and TRUSTED_PROXY_HOPS
+    proxies stand in front, the address the outermost of them saw (each proxy appends the address it received
+    the request from to X-Forwarded-For). From any other peer the header is the client's own word, ignored."""
+    peer = parse_address(request.META.get("REMOTE_ADDR", ""))
+    address = peer
     hops = settings.TRUSTED_PROXY_HOPS
-    if hops > 0:
+    if hops > 0 and peer is not None and any(peer in network for network in settings.TRUSTED_PROXIES):
         forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
         forwarded = [part for part in forwarded if part]
         if forwarded:
-            address = forwarded[-hops] if len(forwarded) >= hops else forwarded[0]
-    try:
-        parsed = ipaddress.ip_address(address)
-    except ValueError:
+            address = parse_address(forwarded[-hops] if len(forwarded) >= hops else forwarded[0])
+    if address is None:
         return "unknown"
-    if isinstance(parsed, ipaddress.IPv6Address):
-        if parsed.ipv4_mapped:
-            return str(parsed.ipv4_mapped)
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped:
+            return str(address.ipv4_mapped)
         # One IPv6 subscriber usually holds a whole /64: counting single addresses would let it walk around.
-        return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
-    return str(parsed)
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
+
+
+def parse_address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        return ipaddress.ip_address(text)
+    except ValueError:
+        return None
 
 
 def _count(scope: str, client: str, window: int) -> int:

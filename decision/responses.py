@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import DisallowedHost
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -26,11 +27,19 @@ def is_partial(request: HttpRequest) -> bool:
     return bool(htmx) and not htmx.history_restore_request
 
 
+def absolute_url(request: HttpRequest, path: str) -> str:
+    """An address on this site as the world sees it: from SITE_URL when it is set, never from the request's Host
+    (a cache in front keeps the page for everyone); from the request only where no SITE_URL is configured."""
+    if settings.SITE_URL:
+        return settings.SITE_URL + path
+    return request.build_absolute_uri(path)
+
+
 def page_url(request: HttpRequest) -> str:
     """The page's own absolute address without its query, for link previews; empty when the request's Host is
     not one of ours (the page that says so must not fail on it again)."""
     try:
-        return request.build_absolute_uri(request.path)
+        return absolute_url(request, request.path)
     except DisallowedHost:
         return ""
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
 from decision import ratelimit, rules
-from decision.models import RateCount, Result, ResultCard
+from decision.models import HealthProbe, RateCount, Result, ResultCard
 from decision.ruleset import Ruleset
 
 
@@ -36,38 +37,41 @@ def result_create(*, ruleset: Ruleset, answers: Mapping[str, str | None], client
     raise RateLimited(allowance.retry_after)
 
 
-class _RollBack(Exception):
-    pass
-
-
 def database_writable() -> bool:
-    """Whether the database takes a write: a result row inserted and rolled back, so a read-only connection
-    (an SQLite file that was not writable when it was opened, say) is noticed, not just a dead one."""
+    """Whether the database takes a write that reaches the disk: one row updated and committed, so a
+    read-only connection (an SQLite file that was not writable when it was opened) or a full disk is noticed,
+    not just a dead connection."""
     try:
-        with transaction.atomic():
-            Result.objects.create(id="healthz-probe", answers={}, ruleset_version="-", recommendation={})
-            raise _RollBack
-    except _RollBack:
-        return True
+        HealthProbe.objects.update_or_create(pk=1, defaults={"checked_at": timezone.now()})
     except DatabaseError:
         return False  # Django closes a connection that failed at the end of the request
+    return True
 
 
 def result_get(result_id: str) -> Result | None:
     return Result.objects.filter(pk=result_id).first()
 
 
-def delete_old(*, now: datetime.datetime | None = None) -> tuple[int, int]:
-    """Delete results older than RESULT_RETENTION_DAYS (none when it is empty) and the rate counts of windows
-    that can no longer matter, which hold client addresses. Returns how many of each were deleted."""
+@dataclass(frozen=True)
+class Deleted:
+    results: int = 0
+    cards: int = 0  # deleted with their results
+    rate_counts: int = 0
+
+
+def delete_old(*, now: datetime.datetime | None = None) -> Deleted:
+    """Delete results older than RESULT_RETENTION_DAYS (none when it is empty), with their cards, and the rate
+    counts of windows that can no longer matter, which hold client addresses. Says how many of each went."""
     now = now or timezone.now()
-    results = 0
+    per_model: dict[str, int] = {}
     if settings.RESULT_RETENTION_DAYS is not None:
         cutoff = now - datetime.timedelta(days=settings.RESULT_RETENTION_DAYS)
-        results, _ = Result.objects.filter(created_at__lt=cutoff).delete()
+        _, per_model = Result.objects.filter(created_at__lt=cutoff).delete()
     window = int(now.timestamp()) // max(settings.RATE_LIMIT_WINDOW, 1)
     counts, _ = RateCount.objects.filter(window__lt=window - 1).delete()
-    return results, counts
+    return Deleted(
+        results=per_model.get(Result._meta.label, 0), cards=per_model.get(ResultCard._meta.label, 0), rate_counts=counts
+    )
 
 
 def result_card(result: Result, draw: Callable[[], bytes]) -> bytes:

@@ -13,12 +13,14 @@ import re
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.http import (
     Http404,
     HttpRequest,
     HttpResponse,
+    HttpResponsePermanentRedirect,
     HttpResponseRedirect,
     JsonResponse,
 )
@@ -32,8 +34,9 @@ from django_htmx.middleware import HtmxDetails
 
 from decision import cards, exports, pages, ratelimit, rules, services, wizard
 from decision import ruleset as rulesets
+from decision.api import no_duplicate_keys
 from decision.models import Result
-from decision.responses import json_error, page
+from decision.responses import absolute_url, json_error, page
 from decision.ruleset import Ruleset, Section
 
 
@@ -55,7 +58,27 @@ def redirect_to_incomplete(ruleset: Ruleset, section: Section, given: dict[str, 
     return HttpResponseRedirect(pages.step_url(ruleset, section, given, errors="1"))
 
 
+def known_query(*names: str, answers: bool = False) -> Callable[[View], View]:
+    """For pages cached by their address: one whose query names anything the page does not read (a tracking tag,
+    a cache-buster) is sent to the same address without it, so that such addresses make no entries of their
+    own in the caches in front. The redirect says nothing of caching, so no cache keeps it either."""
+
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def wrapper(request: HtmxHttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            known = set(names) | ({q.id for q in rulesets.current().questions} if answers else set())
+            if any(key not in known for key in request.GET):
+                kept = [(key, value) for key, values in request.GET.lists() if key in known for value in values]
+                return HttpResponsePermanentRedirect(request.path + (f"?{urlencode(kept)}" if kept else ""))
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
 @require_safe
+@known_query()
 @cache_control(public=True, max_age=3600)
 def start(request: HtmxHttpRequest) -> HttpResponse:
     ruleset = rulesets.current()
@@ -68,6 +91,7 @@ def start(request: HtmxHttpRequest) -> HttpResponse:
 
 
 @require_safe
+@known_query()
 @cache_control(public=True, max_age=3600)
 def how(request: HtmxHttpRequest) -> HttpResponse:
     """Every question, option, constraint, rule, route and source of the current ruleset: nothing is hidden."""
@@ -75,6 +99,7 @@ def how(request: HtmxHttpRequest) -> HttpResponse:
 
 
 @require_safe
+@known_query("return", "errors", answers=True)
 @cache_control(public=True, max_age=3600)
 def step(request: HtmxHttpRequest, section_id: str) -> HttpResponse:
     ruleset = rulesets.current()
@@ -130,6 +155,7 @@ def step(request: HtmxHttpRequest, section_id: str) -> HttpResponse:
 
 
 @require_safe
+@known_query(answers=True)
 @cache_control(public=True, max_age=3600)  # the same for everyone: no token in its form (see CrossOriginProtection)
 def check(request: HtmxHttpRequest) -> HttpResponse:
     ruleset = rulesets.current()
@@ -208,6 +234,7 @@ def noindex(view: View) -> View:
 
 
 @require_safe
+@known_query()  # before the per-process cache, which would keep a copy per address
 @cache_page(RESULT_MAX_AGE, cache="pages")
 @cache_control(public=True, max_age=RESULT_MAX_AGE)
 @noindex
@@ -224,8 +251,8 @@ def render_result(request: HtmxHttpRequest, result: Result) -> HttpResponse:
     ruleset = rulesets.get(result.ruleset_version)
     if ruleset is None:
         raise Http404("This result was made with a version of the questions that is no longer available.")
-    share_url = request.build_absolute_uri(reverse("result", args=[result.id]))
-    card_url = request.build_absolute_uri(reverse("result-card", args=[result.id]))
+    share_url = absolute_url(request, reverse("result", args=[result.id]))
+    card_url = absolute_url(request, reverse("result-card", args=[result.id]))
     # A v1 result keeps the page it was made with, word for word; results that decide in stages get the brief.
     template = "result.html" if ruleset.in_stages else "result_v1.html"
     context = pages.result_context(ruleset, result, share_url)
@@ -234,19 +261,24 @@ def render_result(request: HtmxHttpRequest, result: Result) -> HttpResponse:
 
 
 @require_safe
-@cache_control(public=True, max_age=365 * 24 * 3600, immutable=True)  # it shows only what the result stored
+@known_query()
+@cache_control(public=True, max_age=RESULT_MAX_AGE)  # like the result: no cache keeps it a day past its deletion
 def result_card(request: HtmxHttpRequest, result_id: str) -> HttpResponse:
-    """The verdict card for link previews: a 1200 x 630 PNG drawn once per result and kept."""
+    """The verdict card for link previews: a 1200 x 630 PNG drawn once per result and kept. Other sites' pages
+    and chat apps show it, so it is the one response another origin may embed."""
     result = services.result_get(result_id)
     ruleset = rulesets.get(result.ruleset_version) if result is not None else None
     if result is None or ruleset is None:
         raise Http404("No result has that link.")
     texts = exports.card_texts(ruleset, result)
     png = services.result_card(result, lambda: cards.draw_card(**texts))
-    return HttpResponse(png, content_type="image/png")
+    response = HttpResponse(png, content_type="image/png")
+    response["Cross-Origin-Resource-Policy"] = "cross-origin"
+    return response
 
 
 @require_safe
+@known_query()
 @cache_control(public=True, max_age=RESULT_MAX_AGE)
 @noindex
 def decision_record(request: HtmxHttpRequest, result_id: str) -> HttpResponse:
@@ -255,7 +287,7 @@ def decision_record(request: HtmxHttpRequest, result_id: str) -> HttpResponse:
     ruleset = rulesets.get(result.ruleset_version) if result is not None else None
     if result is None or ruleset is None:
         raise Http404("No result has that link.")
-    url = request.build_absolute_uri(reverse("result", args=[result.id]))
+    url = absolute_url(request, reverse("result", args=[result.id]))
     text = render_to_string("decision-record.md", exports.decision_record_context(ruleset, result, url))
     response = HttpResponse(text, content_type="text/markdown; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="decision-record-{result.id}.md"'
@@ -263,6 +295,7 @@ def decision_record(request: HtmxHttpRequest, result_id: str) -> HttpResponse:
 
 
 @require_safe
+@known_query("from", answers=True)
 @cache_control(public=True, max_age=3600)
 @noindex
 def preview(request: HtmxHttpRequest) -> HttpResponse:
@@ -276,18 +309,16 @@ def preview(request: HtmxHttpRequest) -> HttpResponse:
     origin_id = request.GET.get("from", "")
     origin = services.result_get(origin_id) if RESULT_ID.fullmatch(origin_id) else None
     recommendation = rules.recommend(ruleset, answers.given).model_dump(mode="json")
-    url = request.build_absolute_uri(request.get_full_path())
+    url = absolute_url(request, request.get_full_path())
     return page(request, "result.html", pages.preview_context(ruleset, answers.given, recommendation, origin, url))
 
 
-IMPORT_LIMIT = 16 * 1024  # bytes: an exported result is about 8 KB
-
-
 @require_safe
+@known_query()
 @cache_control(public=True, max_age=3600)
 def import_start(request: HtmxHttpRequest) -> HttpResponse:
     """Start from a file: a result's JSON (uploaded or pasted) opens the check page with its answers."""
-    return page(request, "import.html", {"limit_kb": IMPORT_LIMIT // 1024})
+    return page(request, "import.html", {"limit_kb": settings.MAX_BODY_BYTES // 1024})
 
 
 @require_POST
@@ -295,22 +326,27 @@ def import_file(request: HtmxHttpRequest) -> HttpResponse:
     """Read a result's JSON and open the check page with its answers; nothing is stored, whatever it holds."""
     ruleset = rulesets.current()
 
+    limit = settings.MAX_BODY_BYTES  # the whole request, as everywhere (and as the proxy in front counts it)
+    too_large = [f"The file is too large: a result's JSON is about 8 KB, and at most {limit // 1024} KB is read."]
+
     def refuse(status: int, problems: list[str]) -> HttpResponse:
-        context = {"limit_kb": IMPORT_LIMIT // 1024, "problems": problems}
+        context = {"limit_kb": limit // 1024, "problems": problems}
         return page(request, "import.html", context, status=status)
 
-    if int(request.META.get("CONTENT_LENGTH") or 0) > IMPORT_LIMIT + 4096:  # before reading any of it
-        return refuse(413, [f"The file is too large: a result's JSON is under {IMPORT_LIMIT // 1024} KB."])
+    if int(request.META.get("CONTENT_LENGTH") or 0) > limit:  # before reading any of it
+        return refuse(413, too_large)
     upload = request.FILES.get("file")
-    if upload is not None and upload.size is not None and upload.size > IMPORT_LIMIT:
-        return refuse(413, [f"The file is too large: a result's JSON is under {IMPORT_LIMIT // 1024} KB."])
+    if upload is not None and upload.size is not None and upload.size > limit:  # sent without a length
+        return refuse(413, too_large)
     raw = upload.read() if upload is not None else request.POST.get("json", "").encode()
     if not raw.strip():
         return refuse(400, ["Choose a file, or paste the JSON into the box."])
     try:
-        data = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError, RecursionError):
+        data = json.loads(raw.decode("utf-8"), object_pairs_hook=no_duplicate_keys)
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
         return refuse(400, ["That is not JSON: use the file a result's “JSON” link gives."])
+    except ValueError:  # as the API: which of two values would count is anyone's guess
+        return refuse(400, ["That JSON repeats a key: use the file a result's “JSON” link gives."])
     imported = wizard.import_answers(ruleset, list(rulesets.load_all().values()), data)
     if imported.problems:
         return refuse(422, imported.problems)
@@ -321,6 +357,7 @@ def import_file(request: HtmxHttpRequest) -> HttpResponse:
 
 
 @require_safe
+@known_query()
 @cache_control(public=True, max_age=3600)
 def privacy(request: HtmxHttpRequest) -> HttpResponse:
     """What is stored, which cookies there are (none), and how long results are kept."""
@@ -333,6 +370,7 @@ def privacy(request: HtmxHttpRequest) -> HttpResponse:
 
 
 @require_safe
+@known_query()
 @cache_control(public=True, max_age=86400)
 def robots_txt(request: HttpRequest) -> HttpResponse:
     # Result pages stay crawlable so that search engines can see their "noindex" header (a disallowed page can

@@ -40,7 +40,9 @@ def test_the_card_is_a_1200_by_630_png_under_100_kb_drawn_once_and_kept(client, 
     second = client.get(f"/r/{result.id}/card.png")
 
     assert first["Content-Type"] == "image/png"
-    assert first["Cache-Control"] == "public, max-age=31536000, immutable"
+    # Cached a day like its result, not a year: no cache shows it a day past the result's deletion.
+    assert first["Cache-Control"] == "public, max-age=86400"
+    assert first["Cross-Origin-Resource-Policy"] == "cross-origin"  # chat apps and other sites show it
     image = Image.open(io.BytesIO(first.content))
     assert (image.format, image.size) == ("PNG", (1200, 630))
     assert len(first.content) < 100_000

@@ -1,5 +1,6 @@
 """Start from a file: a result's JSON read back into the wizard (page and API); hostile files store nothing."""
 
+import json
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
@@ -48,6 +49,7 @@ def test_the_api_round_trip_gives_the_same_answers(client):
 
 HOSTILE = {
     "not JSON": (b"<html>hello</html>", 400),
+    "a repeated key": (b'{"answers": {"volume": "light", "volume": "heavy"}}', 400),
     "not an object": (b"[1, 2, 3]", 422),
     "no answers": (b'{"approach": "open"}', 422),
     "wrong types": (b'{"answers": {"volume": 3, "budget": ["minimal"]}}', 422),
@@ -70,6 +72,19 @@ def test_a_hostile_file_gets_a_clear_error_on_the_page_and_stores_nothing(name):
     assert "The file could not be used" in response.content.decode()
     assert "Nothing was stored." in response.content.decode()
     assert Result.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_a_file_just_under_the_body_limit_is_read_and_one_over_it_refused_with_our_page(client, settings):
+    _, body = exported(client)
+    for size, status in ((settings.MAX_BODY_BYTES - 400, 303), (settings.MAX_BODY_BYTES, 413)):
+        padded = json.loads(body)
+        padded["padding"] = "x" * (size - len(json.dumps(padded)) - 16)
+        assert len(json.dumps(padded)) == size - 1
+        upload = SimpleUploadedFile("result.json", json.dumps(padded).encode(), content_type="application/json")
+        response = client.post("/import/file", {"file": upload})
+        assert response.status_code == status, size
+    assert "at most 16 KB" in response.content.decode()
 
 
 @pytest.mark.django_db

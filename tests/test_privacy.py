@@ -8,7 +8,7 @@ from django.utils import timezone
 from profiles import START_UP
 
 from decision import ruleset, services
-from decision.models import RateCount, Result
+from decision.models import RateCount, Result, ResultCard
 
 
 def test_the_privacy_page_says_what_is_stored_and_that_there_are_no_cookies(client):
@@ -38,15 +38,19 @@ def make(days_old: int) -> Result:
 
 
 @pytest.mark.django_db
-def test_the_clean_up_deletes_results_older_than_the_retention_and_keeps_the_rest(settings, capsys):
+def test_the_clean_up_deletes_results_older_than_the_retention_and_keeps_the_rest(client, settings, capsys):
     settings.RESULT_RETENTION_DAYS = 30
     old, recent = make(31), make(29)
+    make(40)
+    assert client.get(f"/r/{old.pk}/card.png").status_code == 200  # its card is drawn and kept
 
     call_command("delete_old_results")
 
     assert list(Result.objects.values_list("pk", flat=True)) == [recent.pk]
-    assert "Deleted 1 result(s) (older than 30 days)" in capsys.readouterr().out
-    assert old.pk not in Result.objects.values_list("pk", flat=True)
+    # Results and their cards are counted apart: two results, one card, not "3 results".
+    assert "Deleted 2 result(s) (older than 30 days), their 1 link-preview card(s)" in capsys.readouterr().out
+    assert not ResultCard.objects.exists()
+    assert client.get(f"/r/{old.pk}/card.png").status_code == 404
 
 
 @pytest.mark.django_db

@@ -1,5 +1,7 @@
 """Creating results is limited per client address, counted in the database."""
 
+import ipaddress
+
 import pytest
 from django.test import Client
 from profiles import START_UP
@@ -75,9 +77,14 @@ def test_a_forged_forwarded_header_does_not_escape_the_limit_without_a_trusted_p
     assert response.status_code == 429
 
 
-@pytest.mark.django_db
-def test_behind_a_trusted_proxy_the_real_client_address_counts(limit_two, settings):
+@pytest.fixture
+def behind_a_proxy(settings):
     settings.TRUSTED_PROXY_HOPS = 1
+    settings.TRUSTED_PROXIES = [ipaddress.ip_network("203.0.113.9")]
+
+
+@pytest.mark.django_db
+def test_behind_a_trusted_proxy_the_real_client_address_counts(limit_two, behind_a_proxy):
 
     def from_client(address):
         # The proxy (203.0.113.9) appends the address it saw; anything before it was sent by the client.
@@ -107,8 +114,16 @@ def test_a_limit_of_zero_turns_limiting_off(client, settings):
         assert client.post("/results", ANSWERS).status_code == 303
 
 
-def test_garbage_addresses_are_not_used_as_keys(rf, settings):
-    settings.TRUSTED_PROXY_HOPS = 1
+@pytest.mark.django_db
+def test_a_peer_that_is_not_a_trusted_proxy_cannot_choose_its_address(limit_two, behind_a_proxy):
+    # Straight at gunicorn, past the proxy: a hundred forged addresses are still one client.
+    for number in range(3):
+        forged = Client(REMOTE_ADDR="192.0.2.66", HTTP_X_FORWARDED_FOR=f"198.51.100.{number}")
+        response = forged.post("/results", ANSWERS)
+    assert response.status_code == 429
+
+
+def test_garbage_addresses_are_not_used_as_keys(rf, behind_a_proxy):
     request = rf.get("/", REMOTE_ADDR="203.0.113.9", HTTP_X_FORWARDED_FOR="<script>, not-an-ip")
     assert ratelimit.client_address(request) == "unknown"
 

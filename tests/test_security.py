@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -10,8 +11,8 @@ import pytest
 from django.db.utils import OperationalError
 from django.test import Client
 
-from decision import ruleset
-from decision.models import Result
+from decision import ruleset, services
+from decision.models import HealthProbe, Result
 
 ROOT = Path(__file__).parent.parent
 
@@ -27,10 +28,31 @@ def csp_directives(response):
     )
 
 
+EVERY_KIND_OF_RESPONSE = {
+    "a page": ("GET", "/", {}),
+    "a step": ("GET", "/wizard/budget/", {}),
+    "how it decides": ("GET", "/how-it-decides/", {}),
+    "health": ("GET", "/healthz", {}),
+    "not found": ("GET", "/no-such-page/", {}),
+    "a static file": ("GET", "static", {}),
+    "our 405 page": ("DELETE", "/", {}),
+    "our 405 JSON": ("PUT", "/api/recommend", {}),
+    "OPTIONS": ("OPTIONS", "/", {}),
+    "a forged Host": ("GET", "/", {"HTTP_HOST": "evil.example"}),
+    "the slash redirect": ("GET", "/how-it-decides", {}),
+    "an unknown query": ("GET", "/privacy/?utm_source=x", {}),
+    "an over-long query": ("GET", "/?" + "&".join(f"k{n}=v" for n in range(200)), {}),
+}
+
+
 @pytest.mark.django_db
-@pytest.mark.parametrize("path", ["/", "/wizard/budget/", "/how-it-decides/", "/healthz", "/no-such-page/"])
-def test_every_response_carries_a_strict_content_security_policy(client, path):
-    response = client.get(path)
+@pytest.mark.parametrize("kind", list(EVERY_KIND_OF_RESPONSE))
+def test_every_response_carries_a_strict_content_security_policy(kind):
+    method, path, extra = EVERY_KIND_OF_RESPONSE[kind]
+    client = Client(raise_request_exception=False)
+    if path == "static":
+        path = re.search(r'href="(/static/[^"]+\.css)"', client.get("/").content.decode()).group(1)
+    response = client.generic(method, path, **extra)
     policy = csp_directives(response)
     assert policy["default-src"] == ["'none'"]
     assert policy["script-src"] == ["'self'"]
@@ -44,6 +66,8 @@ def test_every_response_carries_a_strict_content_security_policy(client, path):
     assert response["Referrer-Policy"] == "same-origin"
     assert response["Cross-Origin-Opener-Policy"] == "same-origin"
     assert response["X-Frame-Options"] == "DENY"
+    assert "camera=()" in response["Permissions-Policy"]
+    assert response["Cross-Origin-Resource-Policy"] == "same-origin"
 
 
 def test_production_settings_pass_the_deploy_check():
@@ -52,11 +76,39 @@ def test_production_settings_pass_the_deploy_check():
         "DEBUG": "false",
         "HTTPS": "true",
         "SECRET_KEY": "a-long-random-production-key-0123456789-abcdefghijklmnopqrstuvwxyz",
-        "ALLOWED_HOSTS": "example.org",
+        "SITE_URL": "https://example.org",  # ALLOWED_HOSTS follows from it
     }
     done = run_python("manage.py", "check", "--deploy", "--fail-level", "WARNING", env=env)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "no issues" in done.stdout
+
+
+def test_the_deploy_check_says_when_no_site_address_is_set():
+    env = {key: value for key, value in os.environ.items() if key not in ("SITE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")}
+    env.update(DEBUG="false", HTTPS="true", ALLOWED_HOSTS="example.org", SECRET_KEY="k" * 60 + "-0123456789")
+    done = run_python("manage.py", "check", "--deploy", env=env)
+    assert "decision.W001" in done.stdout + done.stderr
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("host", ["127.0.0.1:6666", "127.0.0.1.", "localhost:1"])
+def test_no_link_follows_a_host_header_once_the_site_address_is_set(settings, host):
+    # A cache in front keeps a page for everyone: one request with a forged port or a trailing dot, which
+    # ALLOWED_HOSTS lets through, must not put its address into what the next visitor is shown.
+    settings.SITE_URL = "https://decide.example.org"
+    result = services.result_create(ruleset=ruleset.current(), answers={"compute": "own"})
+    client = Client(HTTP_HOST=host)
+    pages = [
+        client.get(f"/r/{result.id}/").content,
+        client.get(f"/r/{result.id}/decision-record.md").content,
+        client.get("/how-it-decides/").content,
+        client.post("/api/results", {"answers": {}}, content_type="application/json").content,
+        client.get(f"/api/results/{result.id}").content,
+    ]
+    for body in pages:
+        text = body.decode()
+        assert "https://decide.example.org/" in text
+        assert host.rstrip(".") not in text.replace("decide.example.org", "")
 
 
 def test_the_deploy_check_says_when_no_secret_key_is_set():
@@ -168,7 +220,7 @@ def test_the_health_endpoint_says_so_when_the_database_refuses_writes(client, mo
     def read_only(*args, **kwargs):
         raise OperationalError("attempt to write a readonly database")
 
-    monkeypatch.setattr(Result.objects, "create", read_only)
+    monkeypatch.setattr(HealthProbe.objects, "update_or_create", read_only)
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["database"] == "unreachable"
@@ -306,3 +358,4 @@ def test_a_worker_that_opened_a_read_only_sqlite_file_recovers_once_it_is_writab
     first, post, second, after, stored = done.stdout.split()[-5:]
     assert (first, post) == ("503", "503")  # said at once, nothing saved
     assert (second, after, stored) == ("200", "303", "1")  # the next request connects afresh
+

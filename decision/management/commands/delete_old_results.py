@@ -14,9 +14,12 @@ class Command(BaseCommand):
     help = "Delete results older than RESULT_RETENTION_DAYS (kept for good when it is empty) and old rate counts."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        results, counts = services.delete_old()
+        deleted = services.delete_old()
         days = settings.RESULT_RETENTION_DAYS
         kept = (
             "RESULT_RETENTION_DAYS is empty: results are kept for good" if days is None else f"older than {days} days"
         )
-        self.stdout.write(f"Deleted {results} result(s) ({kept}) and {counts} old rate count(s).")
+        self.stdout.write(
+            f"Deleted {deleted.results} result(s) ({kept}), their {deleted.cards} link-preview card(s), "
+            f"and {deleted.rate_counts} old rate count(s)."
+        )
