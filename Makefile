@@ -1,6 +1,6 @@
 # Two commands do all set-up on a fresh machine: `make run` and `make test`.
 # Each installs what it needs: uv (from PyPI) when missing, the locked virtual environment, and for the
-# tests Debian's Chromium when /usr/bin/chromium is missing and apt is there.
+# tests Debian's Chromium and nginx when they are missing and apt is there.
 
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -24,10 +24,12 @@ run: install
 	DEBUG=true $(PY) manage.py runserver $(HOST):$(PORT)
 
 # The production stack on loopback: DEBUG off, static files collected and served compressed by whitenoise,
-# gunicorn with several workers. A secret key is made once and kept in .secret_key (not committed).
+# gunicorn with several workers (its settings in gunicorn.conf.py). A secret key is made once and kept in
+# .secret_key (not committed). SITE_URL is the address links point to: gunicorn's own, or the proxy's.
 WORKERS ?= 4
 SERVE_ENV = DEBUG=false HTTPS=$${HTTPS:-false} ALLOWED_HOSTS=$${ALLOWED_HOSTS:-127.0.0.1,localhost} \
 	SECRET_KEY="$${SECRET_KEY:-$$(cat .secret_key)}"
+SITE_URL ?= http://$(HOST):$(PORT)
 
 .secret_key:
 	@umask 077 && $(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
@@ -35,12 +37,13 @@ SERVE_ENV = DEBUG=false HTTPS=$${HTTPS:-false} ALLOWED_HOSTS=$${ALLOWED_HOSTS:-1
 serve: install .secret_key
 	$(SERVE_ENV) $(PY) manage.py collectstatic --noinput -v0
 	$(SERVE_ENV) $(PY) manage.py migrate --noinput
-	$(SERVE_ENV) $(VENV)/bin/gunicorn decision.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) \
-		--access-logfile - --forwarded-allow-ips "$${FORWARDED_ALLOW_IPS:-127.0.0.1}"
+	$(SERVE_ENV) SITE_URL=$(SITE_URL) $(VENV)/bin/gunicorn decision.wsgi --bind $(HOST):$(PORT) \
+		--workers $(WORKERS) --access-logfile - --forwarded-allow-ips "$${FORWARDED_ALLOW_IPS:-127.0.0.1}"
 
-# The production stack behind the shipped proxy: nginx (deploy/nginx.conf) on 127.0.0.1:8080 in front of
-# gunicorn on 127.0.0.1:8000, which trusts that one hop for client addresses. Stops both on Ctrl+C.
-NGINX_PREFIX := $(CURDIR)/.nginx
+# The production stack behind the shipped proxy: nginx (deploy/nginx.conf, run by deploy/serve-nginx) on
+# 127.0.0.1:8080 in front of gunicorn on 127.0.0.1:8000, which trusts that one hop for client addresses.
+# Stops both on Ctrl+C.
+PROXY_SITE_URL ?= http://127.0.0.1:8080
 
 proxy:
 	@if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then \
@@ -51,11 +54,10 @@ proxy:
 serve-proxy: install .secret_key proxy
 	$(SERVE_ENV) $(PY) manage.py collectstatic --noinput -v0
 	$(SERVE_ENV) $(PY) manage.py migrate --noinput
-	mkdir -p $(NGINX_PREFIX)/tmp $(NGINX_PREFIX)/cache
-	$(SERVE_ENV) TRUST_PROXY_HEADERS=true TRUSTED_PROXY_HOPS=1 $(VENV)/bin/gunicorn decision.wsgi \
-		--bind 127.0.0.1:8000 --workers $(WORKERS) --forwarded-allow-ips 127.0.0.1 & \
+	$(SERVE_ENV) SITE_URL=$(PROXY_SITE_URL) TRUST_PROXY_HEADERS=true TRUSTED_PROXY_HOPS=1 \
+		$(VENV)/bin/gunicorn decision.wsgi --bind 127.0.0.1:8000 --workers $(WORKERS) --forwarded-allow-ips 127.0.0.1 & \
 	trap "kill $$! 2>/dev/null" EXIT INT TERM; \
-	PATH="$$PATH:/usr/sbin" nginx -p $(NGINX_PREFIX)/ -c $(CURDIR)/deploy/nginx.conf -e stderr -g "daemon off;"
+	deploy/serve-nginx 8080 8000
 
 browser:
 	@if [ ! -x /usr/bin/chromium ]; then \
@@ -74,12 +76,12 @@ format: install
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-test: install browser lint
+test: install browser proxy lint
 	SECRET_KEY=tests-only DEBUG=false $(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest --cov --cov-report=term
 
 # The whole suite again against a real PostgreSQL server on loopback (installed and started when missing).
-test-postgres: install browser
+test-postgres: install browser proxy
 	DATABASE_URL="$$(bash .ci/postgres.sh)" $(VENV)/bin/pytest
 
 clean:

@@ -4,7 +4,7 @@
 Starts gunicorn (DEBUG off, whitenoise) on a fresh SQLite database and the shipped nginx
 (deploy/nginx.conf) in front of it, then prints:
 - each page's server time in process (p50, nothing cached: random answers, the result cache cleared), as a
-  ratio to /healthz's;
+  ratio to the start page's (the lightest page: no database; /healthz commits a write since 2026-12-06);
 - throughput of every page through gunicorn alone and through nginx (wrk), as ratios to nginx serving a
   static file;
 - result creation per second and its errors; each worker's peak memory; page weight as sent; Lighthouse.
@@ -21,6 +21,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -46,7 +47,10 @@ CHROMIUM_FLAGS = [
 ]
 GOALS = {"proxy_repeat": 0.9, "create_per_second": 500, "rss_mb": 80, "first_visit_kb": 30}
 # In-process server time, uncached, as measured with the old hand-made caches switched off: no page may be slower.
-IN_PROCESS_CEILINGS = {"middle step": 7.6, "check page": 7.8, "result page": 12.0}
+# The old ceilings (step 7.6, check 7.8, result 12 x /healthz, from before the caches of our own were removed),
+# carried to the start page with the run of 2026-11-23 (healthz 0.53 ms, start page 0.88 ms): /healthz now
+# commits a write, so it no longer measures a bare request.
+IN_PROCESS_CEILINGS = {"middle step": 4.6, "check page": 4.7, "result page": 7.2}
 
 
 def free_port() -> int:
@@ -199,17 +203,18 @@ print(json.dumps(found))
     return json.loads(out.strip().splitlines()[-1])
 
 
-def start_nginx(nginx: str, workdir: Path, app_port: int, proxy_port: int) -> subprocess.Popen:
-    """The shipped configuration, with the benchmark's ports put in."""
-    prefix = workdir / "nginx"
-    (prefix / "tmp").mkdir(parents=True)
-    (prefix / "cache").mkdir()
-    conf = (ROOT / "deploy" / "nginx.conf").read_text()
-    conf = conf.replace("127.0.0.1:8000", f"127.0.0.1:{app_port}").replace("127.0.0.1:8080", f"127.0.0.1:{proxy_port}")
-    (prefix / "nginx.conf").write_text(conf)
+def start_nginx(workdir: Path, app_port: int, proxy_port: int) -> subprocess.Popen:
+    """The shipped configuration, started as `make serve-proxy` starts it (deploy/serve-nginx puts the ports in),
+    with its per-client limits lifted: here every request of the load comes from one address."""
+    deploy = Path(shutil.copytree(ROOT / "deploy", workdir / "deploy"))
+    conf = (deploy / "nginx.conf").read_text()
+    conf = re.sub(r"^\s*limit_(req|conn) (zone=)?\w+[^;]*;\n", "", conf, flags=re.MULTILINE)
+    (deploy / "nginx.conf").write_text(conf)
     return subprocess.Popen(
-        [nginx, "-p", f"{prefix}/", "-c", str(prefix / "nginx.conf"), "-e", "stderr", "-g", "daemon off;"],
+        [str(deploy / "serve-nginx"), str(proxy_port), str(app_port)],
+        stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        start_new_session=True,
     )
 
 
@@ -252,7 +257,7 @@ def main() -> int:
     args = parser.parse_args()
 
     wrk = ensure("wrk", "wrk")
-    nginx = ensure("nginx", "nginx")
+    ensure("nginx", "nginx")
     workdir = Path(tempfile.mkdtemp(prefix="bench-"))
     workdir.chmod(0o755)  # nginx's worker processes run as another user and keep their cache in here
     env = server_env(workdir / "bench.sqlite3")
@@ -278,7 +283,7 @@ def main() -> int:
         cwd=ROOT,
         env={**env, "TRUST_PROXY_HEADERS": "true", "TRUSTED_PROXY_HOPS": "1"},
     )
-    front = start_nginx(nginx, workdir, port, proxy_port)
+    front = start_nginx(workdir, port, proxy_port)
     try:
         for _ in range(100):
             try:
@@ -312,9 +317,9 @@ def main() -> int:
             f"shipped nginx; wrk -t2 -c{args.connections} -d{args.seconds}s on loopback; one run.\n"
         )
         timings = in_process_p50(env, ids, args.rounds)
-        print("Server time in process, p50, nothing cached (random answers; result cache cleared), vs /healthz:")
+        print("Server time in process, p50, nothing cached (random answers; result cache cleared), vs the start page:")
         for name, ms in timings.items():
-            print(f"  {name:<16}{ms:>8.2f} ms  {ms / timings['healthz']:>6.2f} x healthz")
+            print(f"  {name:<16}{ms:>8.2f} ms  {ms / timings['start page']:>6.2f} x start page")
 
         assert get(proxy + static)[0] == 200 and "nginx" in get(proxy + static)[2].get("Server", ""), "nginx is not up"
         baseline = run_wrk(wrk, proxy + static, args.seconds, args.connections)
@@ -367,8 +372,8 @@ def main() -> int:
             "creation > 500/s, no errors": creation["rps"] > GOALS["create_per_second"]
             and creation["non2xx"] == 0
             and not creation["socket_errors"],
-            "no page slower in process than with the old caches off (step 7.6, check 7.8, result 12 x healthz)": all(
-                timings[name] / timings["healthz"] <= ceiling for name, ceiling in IN_PROCESS_CEILINGS.items()
+            "no page slower in process than with the old caches off (step 4.6, check 4.7, result 7.2 x start)": all(
+                timings[name] / timings["start page"] <= ceiling for name, ceiling in IN_PROCESS_CEILINGS.items()
             ),
             "every worker < 80 MB": all(peak_rss_mb(pid) < GOALS["rss_mb"] for pid in pids),
             "start page first visit < 30 KB": page_weight(proxy, "/")[1] < GOALS["first_visit_kb"] * 1024,
@@ -385,7 +390,7 @@ def main() -> int:
         for goal, met in checks.items():
             print(f"  {'met' if met else 'MISSED':<7}{goal}")
     finally:
-        front.terminate()
+        os.killpg(front.pid, signal.SIGTERM)
         server.terminate()
         server.wait(timeout=20)
         front.wait(timeout=20)

@@ -1,94 +1,16 @@
-"""Many clients at once against the real production stack: gunicorn with several worker processes.
-
-The server gets its own database: a fresh SQLite file (WAL, immediate transactions), or the PostgreSQL
-database named by DATABASE_URL when the suite runs against PostgreSQL.
-"""
+"""Many clients at once against the real production stack: gunicorn with several worker processes (servers.py)."""
 
 import json
-import os
 import random
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
-from pathlib import Path
+from urllib.request import urlopen
 
 import pytest
+from servers import post_json, production_server
 
 from decision import ruleset
 
-ROOT = Path(__file__).parent.parent
 QUESTIONS = ruleset.current().questions
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@contextmanager
-def production_server(tmp_path, **extra_env):
-    port = free_port()
-    env = {key: value for key, value in os.environ.items() if key != "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    env.update(
-        DEBUG="false",
-        HTTPS="false",
-        SECRET_KEY="concurrency-test-key",
-        ALLOWED_HOSTS="127.0.0.1",
-        SQLITE_PATH=str(tmp_path / "server.sqlite3"),
-        **extra_env,
-    )
-    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
-    if env.get("DATABASE_URL", "").startswith("postgres"):
-        subprocess.run(
-            # The server shares this database with earlier runs: start with no rate counts.
-            [
-                sys.executable,
-                "manage.py",
-                "shell",
-                "-c",
-                "from decision.models import RateCount; RateCount.objects.all().delete()",
-            ],
-            cwd=ROOT,
-            env=env,
-            check=True,
-        )
-    gunicorn = Path(sys.executable).parent / "gunicorn"
-    server = subprocess.Popen(
-        [str(gunicorn), "decision.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "4", "--log-level", "warning"],
-        cwd=ROOT,
-        env=env,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(base + "/healthz", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise RuntimeError("gunicorn did not start") from None
-                time.sleep(0.2)
-        yield base
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
-
-
-def post_json(url, body):
-    request = urllib.request.Request(url, json.dumps(body).encode(), {"Content-Type": "application/json"})
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status, json.load(response)
-    except urllib.error.HTTPError as error:
-        return error.code, json.load(error)
 
 
 def random_answers(rng):
@@ -108,11 +30,11 @@ def test_many_concurrent_clients_each_get_a_result_that_opens_with_their_answers
         ids = [body["id"] for _, body in created]
         assert len(set(ids)) == len(ids)
         for answers, (_, body) in zip(answer_sets, created, strict=True):
-            with urllib.request.urlopen(f"{base}/api/results/{body['id']}", timeout=10) as response:
+            with urlopen(f"{base}/api/results/{body['id']}", timeout=10) as response:
                 stored = json.load(response)
             assert stored["answers"] == answers
             assert stored["approach"] == body["approach"]
-            with urllib.request.urlopen(body["url"], timeout=10) as response:
+            with urlopen(body["url"], timeout=10) as response:
                 assert f'data-approach="{body["approach"]}"'.encode() in response.read()
 
 

@@ -359,3 +359,17 @@ def test_a_worker_that_opened_a_read_only_sqlite_file_recovers_once_it_is_writab
     assert (first, post) == ("503", "503")  # said at once, nothing saved
     assert (second, after, stored) == ("200", "303", "1")  # the next request connects afresh
 
+
+def test_the_proxy_and_gunicorn_refuse_no_sooner_than_the_app_says():
+    # One limit for bodies (nginx refuses past it with its own page, the app at it with its own), and nginx's
+    # address and header-line limit below gunicorn's, so that nothing nginx passes on meets gunicorn's bare 400.
+    from django.conf import settings
+
+    conf = (ROOT / "deploy" / "nginx.conf").read_text()
+    body_kb = int(re.search(r"client_max_body_size (\d+)k;", conf).group(1))
+    line_kb = int(re.search(r"large_client_header_buffers \d+ (\d+)k;", conf).group(1))
+    gunicorn: dict = {}
+    exec((ROOT / "gunicorn.conf.py").read_text(), gunicorn)
+    assert body_kb * 1024 == settings.MAX_BODY_BYTES
+    assert line_kb * 1024 < gunicorn["limit_request_line"]
+    assert line_kb * 1024 < gunicorn["limit_request_field_size"]
