@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime
+import shutil
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 
 from decision import ratelimit, rules
@@ -37,15 +40,36 @@ def result_create(*, ruleset: Ruleset, answers: Mapping[str, str | None], client
     raise RateLimited(allowance.retry_after)
 
 
-def database_writable() -> bool:
-    """Whether the database takes a write that reaches the disk: one row updated and committed, so a
-    read-only connection (an SQLite file that was not writable when it was opened) or a full disk is noticed,
-    not just a dead connection."""
+# Below this much free space where SQLite keeps its files, the service says it cannot store results: a commit
+# that fits in what is left proves little, since a result's write (its row, its index, its rate count) needs
+# more room than the probe's, and what is left goes in minutes.
+MIN_FREE_BYTES = 1024 * 1024
+
+
+def database_health() -> str:
+    """ "ok" when the database takes a write that reaches the disk (one row updated and committed, so a
+    read-only connection is noticed, not just a dead one) and, on SQLite, its disk has room for results;
+    otherwise what is wrong: "disk full" or "unreachable"."""
+    free = sqlite_free_bytes() if connection.vendor == "sqlite" else None
+    if free is not None and free < MIN_FREE_BYTES:
+        return "disk full"
     try:
         HealthProbe.objects.update_or_create(pk=1, defaults={"checked_at": timezone.now()})
     except DatabaseError:
-        return False  # Django closes a connection that failed at the end of the request
-    return True
+        return "unreachable"  # Django closes a connection that failed at the end of the request
+    return "ok"
+
+
+def sqlite_free_bytes() -> int | None:
+    """Free space on the disk that holds the SQLite file (None for a database in memory, as in the tests)."""
+    name = str(connection.settings_dict["NAME"])
+    if name == ":memory:" or "mode=memory" in name:
+        return None
+    path = Path(urlsplit(name).path if name.startswith("file:") else name)  # a file: URI, or a plain path
+    try:
+        return shutil.disk_usage(path.resolve().parent).free
+    except OSError:
+        return None
 
 
 def result_get(result_id: str) -> Result | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Mapping
 from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
@@ -28,6 +28,7 @@ from django.template.defaultfilters import pluralize
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 from django.views.decorators.cache import cache_control, cache_page
 from django.views.decorators.http import require_POST, require_safe
 from django_htmx.middleware import HtmxDetails
@@ -58,19 +59,48 @@ def redirect_to_incomplete(ruleset: Ruleset, section: Section, given: dict[str, 
     return HttpResponseRedirect(pages.step_url(ruleset, section, given, errors="1"))
 
 
-def known_query(*names: str, answers: bool = False) -> Callable[[View], View]:
+def known_query(
+    params: Mapping[str, Collection[str] | None] | None = None, *, answers: bool = False
+) -> Callable[[View], View]:
     """For pages cached by their address: one whose query names anything the page does not read (a tracking tag,
-    a cache-buster) is sent to the same address without it, so that such addresses make no entries of their
-    own in the caches in front. The redirect says nothing of caching, so no cache keeps it either."""
+    a cache-buster), or gives a parameter a value it cannot take, is sent to the same address without it, so
+    that such addresses make no entries of their own in the caches in front. ``params`` names the parameters
+    the page reads, each with the values it takes (None: any); ``answers`` adds every question. The redirect says
+    nothing of caching, so no cache keeps it either."""
+    allowed = dict(params or {})
 
     def decorate(view: View) -> View:
         @wraps(view)
         def wrapper(request: HtmxHttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            known = set(names) | ({q.id for q in rulesets.current().questions} if answers else set())
-            if any(key not in known for key in request.GET):
-                kept = [(key, value) for key, values in request.GET.lists() if key in known for value in values]
+            questions = {q.id for q in rulesets.current().questions} if answers else set()
+
+            def known(key: str, value: str) -> bool:
+                if key in questions:
+                    return True
+                return key in allowed and (allowed[key] is None or value in allowed[key])  # type: ignore[operator]
+
+            pairs = [(key, value) for key, values in request.GET.lists() for value in values]
+            kept = [(key, value) for key, value in pairs if known(key, value)]
+            if len(kept) < len(pairs):
                 return HttpResponsePermanentRedirect(request.path + (f"?{urlencode(kept)}" if kept else ""))
             return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
+def public(max_age: int) -> Callable[[View], View]:
+    """Cache-Control: public for a page that is a pure function of its address, once it is a page (200): a
+    redirect or an error made for a made-up address is not worth an entry in the caches in front."""
+
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def wrapper(request: HtmxHttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            response = view(request, *args, **kwargs)
+            if response.status_code == 200:
+                patch_cache_control(response, public=True, max_age=max_age)
+            return response
 
         return wrapper
 
@@ -99,8 +129,8 @@ def how(request: HtmxHttpRequest) -> HttpResponse:
 
 
 @require_safe
-@known_query("return", "errors", answers=True)
-@cache_control(public=True, max_age=3600)
+@known_query({"return": ["check"], "errors": ["1"]}, answers=True)
+@public(max_age=3600)
 def step(request: HtmxHttpRequest, section_id: str) -> HttpResponse:
     ruleset = rulesets.current()
     ids = [section.id for section in ruleset.sections]
@@ -151,12 +181,13 @@ def step(request: HtmxHttpRequest, section_id: str) -> HttpResponse:
         "action": action,
         "back": back,
     }
-    return page(request, "wizard.html", context)
+    # A value no option has: the page says so, as an error (nothing the wizard's own links would send).
+    return page(request, "wizard.html", context, status=400 if answers.rejected else 200)
 
 
 @require_safe
 @known_query(answers=True)
-@cache_control(public=True, max_age=3600)  # the same for everyone: no token in its form (see CrossOriginProtection)
+@public(max_age=3600)  # the same for everyone: no token in its form (see CrossOriginProtection)
 def check(request: HtmxHttpRequest) -> HttpResponse:
     ruleset = rulesets.current()
     answers = wizard.parse(ruleset, request.GET)
@@ -295,8 +326,8 @@ def decision_record(request: HtmxHttpRequest, result_id: str) -> HttpResponse:
 
 
 @require_safe
-@known_query("from", answers=True)
-@cache_control(public=True, max_age=3600)
+@known_query({"from": None}, answers=True)
+@public(max_age=3600)
 @noindex
 def preview(request: HtmxHttpRequest) -> HttpResponse:
     """The result that other answers would give, computed and not stored: a pure function of its address (the
@@ -308,6 +339,8 @@ def preview(request: HtmxHttpRequest) -> HttpResponse:
         return redirect_to_incomplete(ruleset, incomplete, answers.given)
     origin_id = request.GET.get("from", "")
     origin = services.result_get(origin_id) if RESULT_ID.fullmatch(origin_id) else None
+    if origin_id and origin is None:  # no such result (any more): the same preview, set against nothing
+        return HttpResponseRedirect(pages.preview_url(ruleset, answers.given))
     recommendation = rules.recommend(ruleset, answers.given).model_dump(mode="json")
     url = absolute_url(request, request.get_full_path())
     return page(request, "result.html", pages.preview_context(ruleset, answers.given, recommendation, origin, url))
@@ -385,9 +418,10 @@ def favicon(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def healthz(request: HttpRequest) -> JsonResponse:
-    """Whether the database takes a write (rolled back): for load balancers and monitors."""
-    if not services.database_writable():
-        return JsonResponse({"status": "unavailable", "database": "unreachable"}, status=503)
+    """Whether results can be stored (a write committed, room on the disk): for load balancers and monitors."""
+    health = services.database_health()
+    if health != "ok":
+        return JsonResponse({"status": "unavailable", "database": health}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
 
 

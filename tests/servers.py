@@ -111,7 +111,10 @@ def fetch(url: str, *, method: str = "GET", headers: dict | None = None, body: b
     host, port = scheme_host.split(":")
     connection = http.client.HTTPConnection(host, int(port), timeout=30, source_address=(source, 0) if source else None)
     try:
-        connection.putrequest(method, "/" + path, skip_host=headers is not None and "Host" in headers)
+        named = set(headers or {})
+        connection.putrequest(
+            method, "/" + path, skip_host="Host" in named, skip_accept_encoding="Accept-Encoding" in named
+        )
         for name, value in (headers or {}).items():
             connection.putheader(name, value)
         if body is not None:

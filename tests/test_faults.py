@@ -84,21 +84,25 @@ def small_disk(tmp_path):
         subprocess.run(["umount", "-l", str(mount)], check=False)
 
 
-def fill(disk: Path) -> None:
-    with open(disk / "filler", "wb", buffering=0) as out:
+def fill(disk: Path, leave: int) -> None:
+    filler = disk / "filler"
+    with open(filler, "wb", buffering=0) as out:
         for size in (65536, 4096, 1):  # to the last byte
             try:
                 while True:
                     out.write(b"\0" * size)
             except OSError:
                 pass
+    os.truncate(filler, filler.stat().st_size - leave)
 
 
-def test_health_says_so_when_a_full_disk_refuses_results_and_nothing_is_lost(small_disk, tmp_path):
+@pytest.mark.parametrize("left", [0, 16], ids=lambda kb: f"{kb} KB left")
+def test_health_says_so_when_a_full_disk_refuses_results_and_nothing_is_lost(small_disk, tmp_path, left):
+    # With a little room left, the probe's small write still fitted where a result's did not.
     database = small_disk / "db.sqlite3"
     with production_server(tmp_path, workers=2, database=database) as base:
         stored = [post_json(base + "/api/results", {"answers": ANSWERS})[1]["id"] for _ in range(5)]
-        fill(small_disk)
+        fill(small_disk, left * 1024)
 
         attempts = []
         for _ in range(40):
@@ -118,6 +122,7 @@ def test_health_says_so_when_a_full_disk_refuses_results_and_nothing_is_lost(sma
     assert any(created == 503 for created, _ in attempts)  # the disk is full: results are refused...
     # ...and health says so whenever a result was just refused, instead of answering 200 throughout.
     assert all(health == 503 for created, health in attempts if created == 503), attempts
+    assert all(health == 503 for _, health in attempts[1:]), attempts  # less than 1 MB free: said at once
     assert recovered == [200] * 5
     assert after[0] == 201
     assert readable == [200] * len(stored)  # every result that was accepted is there

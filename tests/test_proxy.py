@@ -6,6 +6,7 @@ nginx limits each client address, so each test speaks from its own loopback addr
 import json
 import re
 import shutil
+import socket
 import time
 from concurrent.futures import ThreadPoolExecutor
 from itertools import count
@@ -51,6 +52,14 @@ def stack(tmp_path_factory):
         yield {"app": app, "front": front, "log": log}
 
 
+def visit(url, **options):
+    """A request whose answer the cache may keep, given the moment nginx takes to finish writing its copy
+    (asked for again at once, the copy may not be there yet)."""
+    answer = fetch(url, **options)
+    time.sleep(0.1)
+    return answer
+
+
 def result_id(stack) -> str:
     status, body = post_json(stack["app"] + "/api/results", {"answers": START_UP})
     assert status == 201
@@ -66,7 +75,7 @@ def test_pages_are_kept_by_the_cache_when_started_from_a_private_folder(stack):
     # Asked for twice, kept; the third answer comes from the cache. Started as root with the cache inside a
     # folder nginx's workers cannot enter, nothing could be kept and pages failed.
     source = client()
-    statuses = [fetch(stack["front"] + "/privacy/", source=source) for _ in range(3)]
+    statuses = [visit(stack["front"] + "/privacy/", source=source) for _ in range(3)]
     assert [status for status, _, _ in statuses] == [200, 200, 200]
     assert [headers["X-Cache-Status"] for _, headers, _ in statuses] == ["MISS", "MISS", "HIT"]
 
@@ -75,12 +84,12 @@ def test_pages_are_kept_by_the_cache_when_started_from_a_private_folder(stack):
 def test_a_forged_host_is_refused_and_never_reaches_a_kept_page(stack, host):
     front, source = stack["front"], client()
     path = f"/r/{result_id(stack)}/"
-    status, headers, body = fetch(front + path, headers={"Host": host}, source=source)
+    status, headers, body = visit(front + path, headers={"Host": host}, source=source)
     assert status == 421
     assert_security_headers(headers)
     assert "does not answer for that host name" in body.decode()
     for _ in range(3):
-        status, headers, body = fetch(front + path, source=source)
+        status, headers, body = visit(front + path, source=source)
         assert status == 200
         page = body.decode()
         assert f"//{host}/" not in page
@@ -93,7 +102,7 @@ def test_another_name_the_site_answers_to_still_links_to_the_site_address(stack)
     other = front.replace("127.0.0.1", "localhost").removeprefix("http://")
     path = f"/r/{result_id(stack)}/"
     for _ in range(3):
-        status, _, body = fetch(front + path, headers={"Host": other}, source=source)
+        status, _, body = visit(front + path, headers={"Host": other}, source=source)
         assert status == 200
         assert other not in body.decode()
         assert f'content="{front}{path}"' in body.decode()
@@ -154,7 +163,7 @@ def test_unknown_query_parameters_make_no_cache_entries(stack):
     front, source = stack["front"], client()
     for number in range(5):
         for _ in range(3):  # asked for three times: the third would come from the cache if it were kept
-            status, headers, _ = fetch(f"{front}/how-it-decides/?cachebuster={number}", source=source)
+            status, headers, _ = visit(f"{front}/how-it-decides/?cachebuster={number}", source=source)
             assert status == 301
             assert headers["Location"] == "/how-it-decides/"
             assert headers.get("X-Cache-Status") != "HIT"
@@ -162,21 +171,20 @@ def test_unknown_query_parameters_make_no_cache_entries(stack):
 
 def test_an_address_asked_for_once_is_not_kept(stack):
     front, source = stack["front"], client()
-    step = f"{front}/wizard/customization/?{urlencode(START_UP)}"
-    seen = [fetch(step, source=source)[1]["X-Cache-Status"] for _ in range(3)]
+    first_step = {q.id: "unsure" for q in QUESTIONS if q.section == ruleset.current().sections[0].id}
+    step = f"{front}/wizard/customization/?{urlencode(first_step)}"
+    seen = [visit(step, source=source)[1]["X-Cache-Status"] for _ in range(3)]
     assert seen == ["MISS", "MISS", "HIT"]  # kept from its second request on
 
 
 @pytest.mark.parametrize("length", [3000, 3150, 3300, 3450, 4000])
-def test_long_addresses_up_to_the_limit_are_served_and_kept(stack, length):
-    # A preview's address with a long (unknown) "from": the cache key used to crowd out the response's headers.
+def test_long_addresses_up_to_the_limit_get_their_answer_not_a_502(stack, length):
+    # The cache key (the address) used to crowd the response's headers out of nginx's first buffer, whether or
+    # not the answer was then kept.
     front, source = stack["front"], client()
-    answers = {q.id: "unsure" for q in QUESTIONS}
-    path = f"/preview/?{urlencode(answers)}&from="
-    path += "a" * (length - len(path))
-    statuses = [fetch(front + path, source=source)[:2] for _ in range(3)]
-    assert [status for status, _ in statuses] == [200, 200, 200]
-    assert statuses[-1][1]["X-Cache-Status"] == "HIT"
+    for path, status in (("/how-it-decides/?x=", 301), ("/no-such-page/", 404)):
+        padded = path + "a" * (length - len(path))
+        assert fetch(front + padded, source=source)[0] == status
 
 
 @pytest.mark.parametrize("path", ["/how-it-decides/?x=", "/api/results/"])
@@ -234,3 +242,94 @@ def test_the_access_log_keeps_paths_never_the_answers(stack):
     assert "GET /wizard/customization/" in log
     assert "restricted" not in log
     assert not re.search(r"\?[a-z_]+=", log)
+
+
+def test_no_spelling_of_a_header_makes_a_cache_entry_of_its_own(stack):
+    # A made-up HX-History-Restore-Request value, or the site's name in another letter case, is the same page:
+    # after two requests (kept from the second), the third spelling is served from the cache.
+    front, source = stack["front"], client()
+    host = front.removeprefix("http://")
+    for variants in (
+        [{"HX-History-Restore-Request": value} for value in ("a1", "b2", "c3")],
+        [
+            {"Host": spelling}
+            for spelling in (host.replace("127.0.0.1", "localhost"), "LoCaLhOsT" + host[9:], "LOCALHOST" + host[9:])
+        ],
+    ):
+        seen = [visit(front + "/privacy/", headers={"Host": host, **headers}, source=source)[1] for headers in variants]
+        assert seen[-1]["X-Cache-Status"] == "HIT", [h["X-Cache-Status"] for h in seen]
+
+
+def test_made_up_values_make_no_cache_entries(stack):
+    front, source = stack["front"], client()
+    for _ in range(3):
+        status, headers, body = visit(f"{front}/wizard/budget/?budget=made-up", source=source)
+        assert status == 400
+        assert "not one of the choices" in body.decode()
+        assert headers.get("X-Cache-Status") != "HIT"
+    answers = urlencode({q.id: "unsure" for q in QUESTIONS})
+    for _ in range(3):
+        status, headers, _ = visit(f"{front}/preview/?{answers}&from=NoSuchResult123", source=source)
+        assert status == 302 and "from=" not in headers["Location"]
+        assert headers.get("X-Cache-Status") != "HIT"
+
+
+def test_repeated_forwarded_headers_never_meet_gunicorns_bare_refusal(stack):
+    forged = "1.2.3.4, " * 440  # about 4 KB each, three times: joined, longer than gunicorn's 8 KB line
+    host = stack["front"].removeprefix("http://")
+    connection_headers = [("Host", host)] + [("X-Forwarded-For", forged)] * 3
+    status, headers, _ = fetch_with_repeats(stack["front"] + "/api/openapi.json", connection_headers, client())
+    assert status == 200
+    assert_security_headers(headers)
+
+
+def fetch_with_repeats(url, headers, source):
+    import http.client
+
+    host, port = url.removeprefix("http://").split("/")[0].split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=30, source_address=(source, 0))
+    try:
+        connection.putrequest("GET", "/" + url.removeprefix("http://").split("/", 1)[1], skip_host=True)
+        for name, value in headers:
+            connection.putheader(name, value)
+        connection.endheaders()
+        response = connection.getresponse()
+        return response.status, response.headers, response.read()
+    finally:
+        connection.close()
+
+
+def test_one_address_holding_thousands_of_idle_connections_does_not_shut_others_out(stack):
+    # Half-sent requests, as a slow attacker would hold them: each takes a connection slot until it times out.
+    host, port = stack["front"].removeprefix("http://").split(":")
+    source = client()
+    held = []
+    try:
+        for _ in range(2200):
+            sock = socket.create_connection((host, int(port)), timeout=5, source_address=(source, 0))
+            sock.sendall(b"GET / HTTP/1.1\r\nHost: " + host.encode() + b"\r\n")
+            held.append(sock)
+        assert fetch(stack["front"] + "/privacy/", source=client())[0] == 200
+    finally:
+        for sock in held:
+            sock.close()
+
+
+def test_htmx_partials_and_whole_pages_are_kept_apart(stack):
+    front, source = stack["front"], client()
+    for _ in range(3):
+        whole = visit(front + "/privacy/", source=source)
+        partial = visit(front + "/privacy/", headers={"Host": front[7:], "HX-Request": "true"}, source=source)
+    assert b"<html" in whole[2] and whole[1]["X-Cache-Status"] == "HIT"
+    assert b"<html" not in partial[2] and partial[1]["X-Cache-Status"] == "HIT"
+
+
+def test_static_files_are_kept_compressed_and_plain_apart(stack):
+    front, source = stack["front"], client()
+    css = re.search(rb'href="(/static/site\.[0-9a-f]+\.css)"', visit(front + "/", source=source)[2]).group(1).decode()
+    for _ in range(3):
+        plain = visit(front + css, source=source)
+        packed = visit(front + css, headers={"Host": front[7:], "Accept-Encoding": "gzip"}, source=source)
+    assert plain[1].get("Content-Encoding") is None and plain[2].lstrip().startswith((b":root", b"/*", b"*"))
+    assert packed[1]["Content-Encoding"] == "gzip"
+    assert plain[1]["X-Cache-Status"] == packed[1]["X-Cache-Status"] == "HIT"

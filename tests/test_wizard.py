@@ -228,7 +228,8 @@ def test_check_page_with_missing_answers_redirects_to_the_first_unanswered_step(
 def test_unknown_value_is_rejected_and_never_echoed(client):
     response = client.get("/wizard/budget/", {"budget": "free", "volume": "light", "compute": "none"})
 
-    assert response.status_code == 200
+    assert response.status_code == 400
+    assert "Cache-Control" not in response  # no cache keeps a page per made-up value
     page = response.content.decode()
     assert "There is a problem" in page
     assert "not one of the choices" in page
