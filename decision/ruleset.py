@@ -239,6 +239,8 @@ class TieBreak(Strict):
 class Ruleset(Strict):
     version: str = Field(pattern=r"^[0-9A-Za-z._-]{1,20}$")
     date: str
+    # A draft is validated like any version but computes no results: it becomes current once it is "released".
+    status: Literal["released", "draft"] = "released"
     confidence: Confidence
     tie_break: TieBreak
     approaches: dict[Approach, ApproachText]
@@ -437,14 +439,119 @@ def parse_ruleset(text: str, source: str = "<string>") -> Ruleset:
         raise RulesetError(f"ruleset {source} is invalid: {error}") from error
 
 
+# A ruleset kept as a folder (v4 on): one file per concern, in the shape a domain expert reads (its README.md
+# is the guide). Loading turns it into the same Ruleset as a single file would give.
+FOLDER_FILES = ("ruleset", "questions", "points", "musts", "conflicts", "routes", "caveats", "sources")
+
+
+def parse_folder(folder: Path) -> Ruleset:
+    name = f"{folder.name}/"
+    try:
+        parts = {
+            part: tomllib.loads((folder / f"{part}.toml").read_text(encoding="utf-8"))
+            if (folder / f"{part}.toml").exists()
+            else {}
+            for part in FOLDER_FILES
+        }
+        data = from_folder(parts)
+        return Ruleset.model_validate(data)
+    except tomllib.TOMLDecodeError as error:
+        raise RulesetError(f"ruleset {name} is invalid: {error}") from error
+    except (ValidationError, ValueError, TypeError, KeyError) as error:
+        raise RulesetError(f"ruleset {name} is invalid: {error}") from error
+
+
+def from_folder(parts: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """A folder's files as one ruleset: neutral notes written on their options, "unless" and "any_of" spelled
+    out in conditions, and route choices in the order their "order" numbers give."""
+    data: dict[str, Any] = dict(parts["ruleset"])
+    questions_file = parts["questions"]
+    data["sections"] = questions_file.get("sections", [])
+    questions = questions_file.get("questions", [])
+    values_of = {q.get("id"): [o.get("value") for o in q.get("options", [])] for q in questions}
+    neutral = []
+    data["questions"] = []
+    for question in questions:
+        options = []
+        for option in question.get("options", []):
+            option = dict(option)
+            note, cited = option.pop("neutral", None), option.pop("neutral_sources", [])
+            if note is not None:
+                entry = {"question": question.get("id"), "value": option.get("value"), "note": note, "sources": cited}
+                neutral.append(entry)
+            options.append(option)
+        data["questions"].append({**question, "options": options})
+    data["neutral"] = neutral
+
+    def entries(part: str, table: str, where: str, *, any_of_allowed: bool = True) -> list[dict[str, Any]]:
+        found = []
+        for index, entry in enumerate(parts[part].get(table, []), start=1):
+            entry = dict(entry)
+            label = f"{part}.toml: {where} {entry.get('id') or entry.get('route') or index!r}"
+            for condition in compile_condition(entry, label, values_of, any_of_allowed=any_of_allowed):
+                found.append({**entry, "when": condition})
+        return found
+
+    data["rules"] = entries("points", "rules", "rule", any_of_allowed=False)
+    data["constraints"] = entries("musts", "musts", "must")
+    data["conflicts"] = entries("conflicts", "conflicts", "conflict")
+    data["caveats"] = entries("caveats", "caveats", "caveat")
+    routes_file = parts["routes"]
+    data["routes"] = routes_file.get("routes", [])
+    data["placement_defaults"] = routes_file.get("placement_defaults", {})
+    data["placements"] = entries("routes", "placements", "placement")
+    choices = entries("routes", "choices", "route choice")
+    orders = [choice.get("order") for choice in parts["routes"].get("choices", [])]
+    if any(not isinstance(order, int) for order in orders) or len(set(orders)) != len(orders):
+        raise ValueError("routes.toml: every route choice needs its own whole-number order (first match wins)")
+    data["route_choices"] = [
+        {key: value for key, value in choice.items() if key != "order"}
+        for choice in sorted(choices, key=lambda choice: choice["order"])
+    ]
+    data["sources"] = parts["sources"].get("sources", [])
+    return data
+
+
+def compile_condition(
+    entry: dict[str, Any], where: str, values_of: dict[str, list[str]], *, any_of_allowed: bool
+) -> list[dict[str, list[str]]]:
+    """An entry's "when", "unless" and "any_of" as the plain conditions the engine reads (one per "any_of" case):
+    "unless" a question has these answers is every other answer, "I'm not sure" included."""
+    when: dict[str, list[str]] = dict(entry.pop("when", {}))
+    unless: dict[str, list[str]] = entry.pop("unless", {})
+    cases: list[dict[str, list[str]]] = entry.pop("any_of", [])
+    if cases and not any_of_allowed:
+        raise ValueError(f"{where} uses any_of: a rule's points would count once for each case that matches")
+    if any(UNSURE in values for values in when.values()):
+        raise ValueError(f"{where} lists {UNSURE!r} in when; to say 'any answer but these', use unless")
+    for question, values in unless.items():
+        if question not in values_of:
+            raise ValueError(f"{where} names unknown question {question!r} in unless")
+        if question in when:
+            raise ValueError(f"{where} names {question!r} in both when and unless")
+        when[question] = [value for value in [*values_of[question], UNSURE] if value not in values]
+    if not cases:
+        return [when]
+    for case in cases:
+        if set(case) & set(when):
+            raise ValueError(f"{where} names a question both in any_of and outside it")
+    return [{**when, **case} for case in cases]
+
+
 @cache
 def load_all() -> dict[str, Ruleset]:
-    """Every ruleset version on disk, by version. Old versions stay so that old results still render."""
+    """Every ruleset version on disk, by version: files (v1 to v3) and folders (v4 on). Old versions stay so that
+    old results still render."""
     rulesets: dict[str, Ruleset] = {}
-    for path in sorted(RULESETS_DIR.glob("*.toml")):
-        ruleset = parse_ruleset(path.read_text(encoding="utf-8"), source=path.name)
+    found = [(path.name, path) for path in RULESETS_DIR.glob("*.toml")]
+    found += [(path.name, path) for path in RULESETS_DIR.iterdir() if (path / "ruleset.toml").is_file()]
+    for name, path in sorted(found):
+        if path.is_dir():
+            ruleset = parse_folder(path)
+        else:
+            ruleset = parse_ruleset(path.read_text(encoding="utf-8"), source=name)
         if ruleset.version in rulesets:
-            raise RulesetError(f"ruleset {path.name} repeats version {ruleset.version!r}")
+            raise RulesetError(f"ruleset {name} repeats version {ruleset.version!r}")
         rulesets[ruleset.version] = ruleset
     if not rulesets:
         raise RulesetError(f"no ruleset found in {RULESETS_DIR}")
@@ -452,8 +559,9 @@ def load_all() -> dict[str, Ruleset]:
 
 
 def current() -> Ruleset:
-    """The newest ruleset: the one new results are computed with."""
-    return max(load_all().values(), key=lambda ruleset: (ruleset.date, ruleset.version))
+    """The newest released ruleset: the one new results are computed with."""
+    released = [ruleset for ruleset in load_all().values() if ruleset.status == "released"]
+    return max(released, key=lambda ruleset: (ruleset.date, ruleset.version))
 
 
 def get(version: str) -> Ruleset | None:
