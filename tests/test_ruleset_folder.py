@@ -1,6 +1,6 @@
 """A ruleset kept as a folder (v4 on): one file per concern, in the shape a domain expert reads and changes.
 
-v4 is v3 in that shape, nothing else changed yet: loading it gives the same rules, and so the same results."""
+v4 is v3 in that shape, with the facts that moved since brought up to date: it decides exactly as v3 did."""
 
 import random
 import re
@@ -15,32 +15,78 @@ from decision.ruleset import RulesetError, parse_folder
 V4 = ruleset.RULESETS_DIR / "v4"
 
 
-def comparable(loaded: ruleset.Ruleset) -> dict:
-    """The ruleset as the engine reads it: conditions as sets, neutral notes in any order."""
+def decides(loaded: ruleset.Ruleset) -> dict:
+    """What a ruleset decides by, without its words: every condition (as sets), weight, must, route and order."""
 
-    def walk(value):
-        if isinstance(value, dict):
-            if "when" in value:
-                value = {**value, "when": {q: sorted(values) for q, values in value["when"].items()}}
-            return {key: walk(item) for key, item in value.items()}
-        if isinstance(value, list | tuple):
-            return [walk(item) for item in value]
-        return value
+    def when(entry):
+        return {question: sorted(values) for question, values in entry.when.items()}
 
-    data = walk(loaded.model_dump(exclude={"version", "date", "status"}))
-    data["neutral"] = sorted(data["neutral"], key=lambda entry: (entry["question"], entry["value"]))
-    return data
+    return {
+        "confidence": loaded.confidence,
+        "tie_break": loaded.tie_break.order,
+        "questions": [(q.id, q.section, q.values, q.scale) for q in loaded.questions],
+        "neutral": sorted((entry.question, entry.value) for entry in loaded.neutral),
+        "rules": [(r.id, when(r), r.favours, r.weight) for r in loaded.rules],
+        "musts": [(c.id, when(c), c.rules_out, c.route) for c in loaded.constraints],
+        "conflicts": [(c.id, when(c)) for c in loaded.conflicts],
+        "routes": [(r.id, r.approach) for r in loaded.routes],
+        "route_choices": [(c.route, when(c)) for c in loaded.route_choices],
+        "placements": [(p.side, when(p)) for p in loaded.placements],
+        "caveats": [(c.approaches, when(c)) for c in loaded.caveats],
+    }
 
 
-def test_the_v4_folder_holds_the_rules_of_v3_in_their_new_shape():
+def outcome(recommendation: rules.Recommendation) -> dict:
+    """A result without its words: verdict, scores, confidence, reasons by rule, routes, musts, conflicts."""
+    return {
+        "approach": recommendation.approach,
+        "scores": recommendation.scores,
+        "confidence": recommendation.confidence,
+        "uncertain": recommendation.uncertain,
+        "runner_up": recommendation.runner_up,
+        "reasons": [(r.rule, r.weight) for r in recommendation.reasons],
+        "routes": [r.id for r in recommendation.routes],
+        "excluded": [(e.approach, e.questions) for e in recommendation.excluded],
+        "excluded_routes": [e.route for e in recommendation.excluded_routes],
+        "conflicts": [c.questions for c in recommendation.conflicts],
+        "caveats": len(recommendation.caveats),
+        "pivots": recommendation.pivots,
+        "ask_next": recommendation.ask_next,
+    }
+
+
+def test_the_v4_folder_decides_as_v3_did():
+    # Only words moved (facts brought up to date, with their sources): every verdict, confidence and route holds.
     v3, v4 = ruleset.get("3"), ruleset.get("4")
-    assert comparable(v4) == comparable(v3)
+    assert decides(v4) == decides(v3)
     rng = random.Random(4)
     answer_sets = [START_UP, MIXED_ESTATE, {}] + [
         {q.id: rng.choice(q.values) for q in v3.questions} for _ in range(300)
     ]
     for answers in answer_sets:
-        assert rules.recommend(v4, answers) == rules.recommend(v3, answers)
+        assert outcome(rules.recommend(v4, answers)) == outcome(rules.recommend(v3, answers))
+
+
+def test_v4_says_what_moved_in_the_market_with_sources_checked_since():
+    v4 = ruleset.get("4")
+    texts = " ".join(
+        [r.reason for r in v4.rules]
+        + [c.text for c in v4.caveats]
+        + [r.text for r in v4.routes]
+        + [caveat for r in v4.routes for caveat in r.caveats]
+    )
+    for moved in ("Gemini Enterprise Agent Platform", "Microsoft Foundry", "about four months", "2 December 2026"):
+        assert moved in texts, moved
+    for old in ("Google Cloud's Vertex AI)", "(Gemini on Vertex AI"):
+        assert old not in texts, old
+    moved_sources = (
+        "open-closed-gap",
+        "vertex-name-changes",
+        "microsoft-foundry-name",
+        "model-retirement",
+        "llama-guard",
+    )
+    assert {v4.sources_by_id[source].checked for source in moved_sources} == {"2026-12-06"}
 
 
 def test_a_draft_computes_no_results_until_it_is_released():
