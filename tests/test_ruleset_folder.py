@@ -28,7 +28,8 @@ def decides(loaded: ruleset.Ruleset) -> dict:
         "neutral": sorted((entry.question, entry.value) for entry in loaded.neutral),
         "rules": [(r.id, when(r), r.favours, r.weight) for r in loaded.rules],
         "musts": [(c.id, when(c), c.rules_out, c.route) for c in loaded.constraints],
-        "conflicts": [(c.id, when(c)) for c in loaded.conflicts],
+        # v3 wrote one conflict twice (restricted data, or premises); v4 says it once with any_of.
+        "conflicts": sorted({(c.text, c.resolve) for c in loaded.conflicts}),
         "routes": [(r.id, r.approach) for r in loaded.routes],
         "route_choices": [(c.route, when(c)) for c in loaded.route_choices],
         "placements": [(p.side, when(p)) for p in loaded.placements],
@@ -48,7 +49,7 @@ def outcome(recommendation: rules.Recommendation) -> dict:
         "routes": [r.id for r in recommendation.routes],
         "excluded": [(e.approach, e.questions) for e in recommendation.excluded],
         "excluded_routes": [e.route for e in recommendation.excluded_routes],
-        "conflicts": [c.questions for c in recommendation.conflicts],
+        "conflicts": [c.text for c in recommendation.conflicts],
         "caveats": len(recommendation.caveats),
         "pivots": recommendation.pivots,
         "ask_next": recommendation.ask_next,
@@ -65,6 +66,16 @@ def test_the_v4_folder_decides_as_v3_did():
     ]
     for answers in answer_sets:
         assert outcome(rules.recommend(v4, answers)) == outcome(rules.recommend(v3, answers))
+
+
+def test_v4_writes_no_entry_twice():
+    v3, v4 = ruleset.get("3"), ruleset.get("4")
+    written = (V4 / "conflicts.toml").read_text().count("[[conflicts]]")
+    assert written == len(v3.conflicts) - 1  # the guarantees conflict, once
+    assert sum(c.id == "guarantees-for-a-model-you-run" for c in v4.conflicts) == 2  # its two cases
+    for answers in ({"support": "sla", "data_sensitivity": "restricted"}, {"support": "sla", "deployment": "premises"}):
+        found = rules.recommend(v4, answers).conflicts
+        assert len([c for c in found if "contractual guarantees" in c.text]) == 1
 
 
 def test_v4_says_what_moved_in_the_market_with_sources_checked_since():
