@@ -445,20 +445,81 @@ FOLDER_FILES = ("ruleset", "questions", "points", "musts", "conflicts", "routes"
 
 
 def parse_folder(folder: Path) -> Ruleset:
+    """A folder ruleset, refused with every problem named by file and entry, in words, not code."""
     name = f"{folder.name}/"
+    parts: dict[str, dict[str, Any]] = {}
+    for part in FOLDER_FILES:
+        path = folder / f"{part}.toml"
+        try:
+            parts[part] = tomllib.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+        except tomllib.TOMLDecodeError as error:
+            raise RulesetError(f"ruleset {name} is invalid: {part}.toml is not valid TOML: {error}") from error
     try:
-        parts = {
-            part: tomllib.loads((folder / f"{part}.toml").read_text(encoding="utf-8"))
-            if (folder / f"{part}.toml").exists()
-            else {}
-            for part in FOLDER_FILES
-        }
         data = from_folder(parts)
+    except (ValueError, TypeError, KeyError, AttributeError) as error:
+        raise RulesetError(f"ruleset {name} is invalid: {error}") from error
+    try:
         return Ruleset.model_validate(data)
-    except tomllib.TOMLDecodeError as error:
-        raise RulesetError(f"ruleset {name} is invalid: {error}") from error
-    except (ValidationError, ValueError, TypeError, KeyError) as error:
-        raise RulesetError(f"ruleset {name} is invalid: {error}") from error
+    except ValidationError as error:
+        problems = "; ".join(readable(error, data))
+        raise RulesetError(f"ruleset {name} is invalid: {problems}") from error
+
+
+# Where each list of entries is written in a folder, and what its entries are called there.
+FOLDER_TABLES = {
+    "sections": ("questions.toml", "section"),
+    "questions": ("questions.toml", "question"),
+    "neutral": ("questions.toml", "neutral note on"),
+    "rules": ("points.toml", "rule"),
+    "constraints": ("musts.toml", "must"),
+    "conflicts": ("conflicts.toml", "conflict"),
+    "routes": ("routes.toml", "route"),
+    "route_choices": ("routes.toml", "route choice"),
+    "placements": ("routes.toml", "placement"),
+    "placement_defaults": ("routes.toml", "placement default"),
+    "caveats": ("caveats.toml", "caveat"),
+    "sources": ("sources.toml", "source"),
+}
+# The validator's whole-ruleset messages begin with the kind of entry they are about.
+FOLDER_MESSAGES = (
+    ("rule ", "points.toml"),
+    ("constraint ", "musts.toml"),
+    ("conflict ", "conflicts.toml"),
+    ("route choice", "routes.toml"),
+    ("a route choice", "routes.toml"),
+    ("placement ", "routes.toml"),
+    ("route", "routes.toml"),
+    ("caveat ", "caveats.toml"),
+    ("source ", "sources.toml"),
+    ("two sources", "sources.toml"),
+    ("question ", "questions.toml"),
+    ("section ", "questions.toml"),
+    ("option ", "questions.toml"),
+    ("neutral entry", "questions.toml"),
+)
+
+
+def readable(error: ValidationError, data: dict[str, Any]) -> list[str]:
+    problems = []
+    for item in error.errors():
+        message = item["msg"].removeprefix("Value error, ")
+        location = list(item["loc"])
+        if not location:  # the checks across the whole ruleset: one message per problem, each naming its entry
+            for problem in message.split("; "):
+                file = next((f for prefix, f in FOLDER_MESSAGES if problem.startswith(prefix)), "ruleset.toml")
+                problems.append(f"{file}: {problem.replace('constraint ', 'must ', 1)}")
+            continue
+        table, *rest = location
+        file, kind = FOLDER_TABLES.get(str(table), ("ruleset.toml", str(table)))
+        label = ""
+        if rest and isinstance(rest[0], int) and isinstance(data.get(str(table)), list):
+            entry = data[str(table)][rest.pop(0)]
+            label = repr(entry.get("id") or entry.get("route") or entry.get("text", "")[:40])
+        field = ".".join(str(part) for part in rest)
+        if item["type"] == "string_pattern_mismatch":
+            message = "must be a link starting with https://" if field == "url" else "is not in the expected form"
+        problems.append(f"{file}: {kind} {label}{': ' if label else ''}{field}{': ' if field else ''}{message}")
+    return problems
 
 
 def from_folder(parts: dict[str, dict[str, Any]]) -> dict[str, Any]:
@@ -493,6 +554,15 @@ def from_folder(parts: dict[str, dict[str, Any]]) -> dict[str, Any]:
         return found
 
     data["rules"] = entries("points", "rules", "rule", any_of_allowed=False)
+    seen: dict[tuple[Any, ...], str] = {}
+    for rule in data["rules"]:
+        same = (rule.get("favours"), tuple(sorted((q, tuple(sorted(v))) for q, v in rule["when"].items())))
+        if same in seen:
+            raise ValueError(
+                f"points.toml: rule {rule.get('id')!r} matches the same answers as rule {seen[same]!r} and favours "
+                "the same approach: their points would add up; change that rule instead"
+            )
+        seen[same] = rule.get("id", "")
     data["constraints"] = entries("musts", "musts", "must")
     data["conflicts"] = entries("conflicts", "conflicts", "conflict")
     data["caveats"] = entries("caveats", "caveats", "caveat")

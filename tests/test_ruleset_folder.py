@@ -149,7 +149,26 @@ def edit(folder, name, old, new):
             "names unknown question 'colour' in unless",
         ),
         ("routes.toml", "order = 20\n", "order = 10\n", "every route choice needs its own whole-number order"),
-        ("points.toml", "weight = 3\n", "weight = 9\n", "has weight 9, outside 1 to 5"),
+        (
+            "points.toml",
+            "weight = 3\n",
+            "weight = 9\n",
+            "points.toml: rule 'customization-deep' has weight 9, outside 1 to 5",
+        ),
+        (
+            "sources.toml",
+            'url = "https://epoch.ai',
+            'url = "http://epoch.ai',
+            "sources.toml: source 'open-closed-gap': url: must be a link starting with https://",
+        ),
+        ("points.toml", "[[rules]]\n", "[[rules]\n", "points.toml is not valid TOML"),
+        (
+            "points.toml",
+            'id = "volume-light"',
+            'id = "volume-light"\n\n[[rules]]\nid = "volume-light-again"\nwhen = { volume = ["light"] }\n'
+            'favours = "closed"\nweight = 1\nreason = "Again."\n\n[[rules]]\nid = "volume-light-old"',
+            "rule 'volume-light-old' matches the same answers as rule 'volume-light-again'",
+        ),
         (
             "sources.toml",
             "[[sources]]\n",
