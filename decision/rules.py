@@ -16,9 +16,9 @@ exclusions and conflicts a reader can check, with the single answers that would 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
@@ -93,6 +93,18 @@ class RouteOut(Frozen):
     text: str
 
 
+Effect = Literal["verdict", "conflict", "rules_out", "route", "confidence"]
+CONFIDENCE_RANK: dict[Confidence, int] = {"close": 0, "lean": 1, "clear": 2}
+
+
+class Unknown(Frozen):
+    """A definite answer to a question the team was not sure of, and what it would change."""
+
+    question: str
+    value: str
+    effects: list[Effect]
+
+
 class Recommendation(Frozen):
     approach: Approach
     scores: dict[Approach, int]
@@ -112,6 +124,7 @@ class Recommendation(Frozen):
     excluded_routes: list[RouteExclusion] = []
     conflicts: list[ConflictOut] = []
     ask_next: list[str] = []
+    unknowns: list[Unknown] = []
 
 
 def complete(ruleset: Ruleset, answers: Mapping[str, str | None]) -> dict[str, str]:
@@ -179,14 +192,23 @@ def verdict(ruleset: Ruleset, answers: Mapping[str, str]) -> Approach:
     return decide(ruleset, answers).approach
 
 
+def runner_up_of(ruleset: Ruleset, decision: Decision) -> Approach | None:
+    """The best other allowed approach; on a tie, the earlier in the tie-break order."""
+    runner_up: Approach | None = None
+    totals = decision.scores
+    for other in ruleset.tie_break.order:
+        if other == decision.approach or other not in decision.allowed:
+            continue
+        if runner_up is None or totals[other] > totals[runner_up]:
+            runner_up = other
+    return runner_up
+
+
 def recommend(ruleset: Ruleset, answers: Mapping[str, str | None]) -> Recommendation:
     given = complete(ruleset, answers)
     decision = decide(ruleset, given)
     approach, totals = decision.approach, decision.scores
-    runner_up: Approach | None = None
-    for other in ruleset.tie_break.order:  # the best other allowed approach; on a tie, the earlier in the order
-        if other != approach and other in decision.allowed and (runner_up is None or totals[other] > totals[runner_up]):
-            runner_up = other
+    runner_up = runner_up_of(ruleset, decision)
     tied = runner_up is not None and totals[approach] == totals[runner_up]
     answered = sum(value != UNSURE for value in given.values())
 
@@ -208,11 +230,20 @@ def recommend(ruleset: Ruleset, answers: Mapping[str, str | None]) -> Recommenda
     conflicts = conflicts_of(ruleset, given)
     uncertain = answered < ruleset.confidence.min_answered or (totals[approach] == 0 and not excluded)
     changes = [] if uncertain and ruleset.in_stages else pivots(ruleset, given, approach)
-    confidence = confidence_of(ruleset, decision, runner_up, reasons, uncertain=uncertain, conflicts=bool(conflicts))
+    confidence = confidence_of(
+        ruleset, decision, runner_up, reasons, uncertain=uncertain, conflicts=bool(conflicts), given=given
+    )
     if confidence == "clear" and ruleset.in_stages and any(given[p.question] == UNSURE for p in changes):
         confidence = "lean"  # an answer not yet given could still change the verdict
-
     routes = chosen_routes(ruleset, given, decision)
+    named = (
+        unknowns(ruleset, given, decision, confidence, conflicts, routes)
+        if ruleset.confidence.name_unknowns and not uncertain
+        else []
+    )
+    if confidence == "clear" and any(set(u.effects) & {"verdict", "conflict", "rules_out"} for u in named):
+        confidence = "lean"  # an answer not given yet could add a conflict or rule something out
+
     text = ruleset.approaches[approach]
     caveats = [*text.caveats]
     next_steps = [*text.next_steps]
@@ -244,17 +275,29 @@ def recommend(ruleset: Ruleset, answers: Mapping[str, str | None]) -> Recommenda
         excluded_routes=route_exclusions(ruleset, matched_constraints),
         conflicts=conflicts,
         ask_next=ask_next(ruleset, given, decision) if uncertain and ruleset.in_stages else [],
+        unknowns=named,
     )
+
+
+class Weighed(Protocol):
+    """A reason as given, or a rule that matched: what the confidence looks at."""
+
+    @property
+    def favours(self) -> Approach: ...
+
+    @property
+    def weight(self) -> int: ...
 
 
 def confidence_of(
     ruleset: Ruleset,
     decision: Decision,
     runner_up: Approach | None,
-    reasons: list[Reason],
+    reasons: Sequence[Weighed],
     *,
     uncertain: bool,
     conflicts: bool,
+    given: Mapping[str, str] | None = None,
 ) -> Confidence:
     settings = ruleset.confidence
     if uncertain:
@@ -276,7 +319,63 @@ def confidence_of(
             level = "lean"  # a strong reason still stands for an approach that is allowed
     if level == "clear" and conflicts:
         level = "lean"
+    if level == "clear" and given is not None:  # what is not known yet (v4 on)
+        unsure = sum(value == UNSURE for value in given.values())
+        many = settings.lean_when_unsure is not None and unsure >= settings.lean_when_unsure
+        if many or any(given.get(question) == UNSURE for question in settings.lean_when_unsure_of):
+            level = "lean"
     return level
+
+
+def unknowns(
+    ruleset: Ruleset,
+    given: Mapping[str, str],
+    decision: Decision,
+    confidence: Confidence,
+    conflicts: list[ConflictOut],
+    routes: list[RouteOut],
+) -> list[Unknown]:
+    """Each definite answer to a question the team was not sure of that would change the verdict, add a conflict,
+    rule an approach or a route out, change the route or lower the confidence. The confidence an alternative
+    would have is taken before the last step of recommend() (which only lowers it further), so "confidence" is
+    named where the margins, the conflicts or the unknowns alone would lower it."""
+    found: list[Unknown] = []
+    known_conflicts = {conflict.text for conflict in conflicts}
+    route_ids = [route.id for route in routes]
+    for question in ruleset.questions:
+        if given[question.id] != UNSURE:
+            continue
+        for value in question.values:
+            if value == UNSURE:
+                continue
+            changed = {**given, question.id: value}
+            other = decide(ruleset, changed)
+            other_conflicts = conflicts_of(ruleset, changed)
+            effects: list[Effect] = []
+            if other.approach != decision.approach:
+                effects.append("verdict")
+            if {conflict.text for conflict in other_conflicts} - known_conflicts:
+                effects.append("conflict")
+            if other.ruled_out - decision.ruled_out or other.routes_ruled_out - decision.routes_ruled_out:
+                effects.append("rules_out")
+            if other.approach == decision.approach:
+                if [route.id for route in chosen_routes(ruleset, changed, other)] != route_ids:
+                    effects.append("route")
+                matched = [rule for rule in ruleset.rules if rule.matches(changed)]
+                level = confidence_of(
+                    ruleset,
+                    other,
+                    runner_up_of(ruleset, other),
+                    matched,
+                    uncertain=False,
+                    conflicts=bool(other_conflicts),
+                    given=changed,
+                )
+                if CONFIDENCE_RANK[level] < CONFIDENCE_RANK[confidence]:
+                    effects.append("confidence")
+            if effects:
+                found.append(Unknown(question=question.id, value=value, effects=effects))
+    return found
 
 
 def exclusions(ruleset: Ruleset, matched: list[Constraint], decision: Decision) -> list[Exclusion]:

@@ -227,6 +227,13 @@ class Confidence(Strict):
     lean_margin: int = Field(ge=1)
     # v2: a reason this strong for another approach that is still allowed keeps a call from being "clear".
     strong_weight: int | None = Field(default=None, ge=1)
+    # v4: this many answers "I'm not sure" or more keeps a call from being "clear"; so does "I'm not sure" to
+    # any of the questions listed (where the data may go, where the model must run).
+    lean_when_unsure: int | None = Field(default=None, ge=1)
+    lean_when_unsure_of: tuple[Identifier, ...] = ()
+    # v4: a result names every answer "I'm not sure" whose definite answers would change the verdict, add a
+    # conflict, rule an approach or a route out, change the route or lower the confidence.
+    name_unknowns: bool = False
 
 
 class TieBreak(Strict):
@@ -333,6 +340,9 @@ class Ruleset(Strict):
                 problems.append(f"section {section.id!r} has no questions")
         if set(self.approaches) != set(APPROACHES):
             problems.append("approaches must describe exactly open, closed and hybrid")
+        for question_id in self.confidence.lean_when_unsure_of:
+            if question_id not in questions:
+                problems.append(f"confidence names unknown question {question_id!r} in lean_when_unsure_of")
 
         def check_condition(where: str, when: dict[str, tuple[str, ...]]) -> None:
             for question_id, values in when.items():
