@@ -224,6 +224,16 @@ def recommendation_context(
         }
         for pivot in recommendation["pivots"]
     ]
+    unknowns: dict[str, dict[str, Any]] = {}  # v4 on: the answers not given yet that would change something
+    for unknown in recommendation.get("unknowns", []):
+        question = questions[unknown["question"]]
+        unknowns.setdefault(question.id, {"question": question, "tries": []})["tries"].append(
+            {
+                "label": question.label(unknown["value"]),
+                "effects": in_words([EFFECTS[effect] for effect in unknown["effects"]]),
+                "url": preview_url(ruleset, {**answers, question.id: unknown["value"]}, origin_id),
+            }
+        )
     pivot_groups: dict[str, dict[str, Any]] = {}
     for pivot in pivots:
         group = pivot_groups.setdefault(
@@ -283,6 +293,7 @@ def recommendation_context(
         "unsure_pivots": list(dict.fromkeys(p["question"].text for p in pivots if p["unanswered"]))
         if ruleset.in_stages
         else [],
+        "unknowns": list(unknowns.values()),
         "change_url": check_url(ruleset, answers),
         **summary(ruleset, answers),
     }
@@ -320,8 +331,33 @@ def points(n: int) -> str:
     return f"{n} point{'' if n == 1 else 's'}"
 
 
+EFFECTS = {
+    "verdict": "change the verdict",
+    "conflict": "add a conflict",
+    "rules_out": "rule an approach or a route out",
+    "route": "change the route",
+    "confidence": "lower the confidence",
+}
+
+
+def in_words(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
 def standing(ruleset: Ruleset, recommendation: dict[str, Any]) -> dict[str, str]:
-    """The confidence in words, with the runner-up and the margin: "A lean" and "10 points to Open's 7"."""
+    """The confidence in words, with the runner-up and the margin: "A lean" and "10 points to Open's 7"; from v4
+    on, with how many answers were "I'm not sure"."""
+    unsure = len(ruleset.questions) - recommendation["answered"]
+    counted = (
+        f"with {unsure} of your {len(ruleset.questions)} answers not sure yet"
+        if ruleset.confidence.name_unknowns and unsure
+        else ""
+    )
+    found = _standing(ruleset, recommendation)
+    return {**found, "unsure": counted}
+
+
+def _standing(ruleset: Ruleset, recommendation: dict[str, Any]) -> dict[str, str]:
     conflicts = bool(recommendation.get("conflicts"))
     runner_up = recommendation.get("runner_up")
     scores = recommendation["scores"]

@@ -308,3 +308,18 @@ def test_route_choices_are_taken_in_the_order_their_numbers_give_not_the_order_w
     blocks[-1] = tail[0]
     (folder / "routes.toml").write_text(first + "".join(reversed(blocks)) + "[placement_defaults]" + tail[1])
     assert parse_folder(folder).route_choices == loaded.route_choices
+
+
+@pytest.mark.django_db
+def test_a_v4_result_names_what_is_not_known_yet_with_a_link_to_try_each_answer(client, monkeypatch):
+    # v4 is a draft: its brief is seen here as it will be once released.
+    v4 = ruleset.get("4")
+    monkeypatch.setattr(ruleset, "current", lambda: v4)
+    query = "&".join(f"{question}={value}" for question, value in rules.complete(v4, DEFENCE).items())
+    page = client.get(f"/preview/?{query}").content.decode()
+    skills = v4.questions_by_id["expertise"]
+    assert "Not sure yet" in page
+    assert f"“{skills.text}”" in page
+    assert "would add a conflict" in page
+    assert "expertise=none" in page  # the link to try that answer
+    assert "The only approach your musts leave</strong>, with 1 of your 15 answers not sure yet." in page
