@@ -248,7 +248,7 @@ def recommendation_context(
         "approach": approach,
         "staged": ruleset.in_stages,
         "verdict": f"{approach.name}{route_phrase(ruleset, recommendation)}",
-        "standing": standing(ruleset, recommendation),
+        "standing": standing(ruleset, recommendation, answers),
         "top_reasons": top_reasons(ruleset, recommendation),
         "ruled_out": [
             {"name": ruleset.approaches[a].name, "score": scores[a]} for a in rulesets.APPROACHES if a in ruled_out
@@ -344,16 +344,30 @@ def in_words(items: list[str]) -> str:
     return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
-def standing(ruleset: Ruleset, recommendation: dict[str, Any]) -> dict[str, str]:
+def standing(ruleset: Ruleset, recommendation: dict[str, Any], answers: dict[str, str] | None = None) -> dict[str, str]:
     """The confidence in words, with the runner-up and the margin: "A lean" and "10 points to Open's 7"; from v4
-    on, with how many answers were "I'm not sure"."""
-    unsure = len(ruleset.questions) - recommendation["answered"]
-    counted = (
-        f"with {unsure} of your {len(ruleset.questions)} answers not sure yet"
-        if ruleset.confidence.name_unknowns and unsure
-        else ""
-    )
+    on, with how many answers were "I'm not sure", and which of the unknowns keeps it from being clear."""
     found = _standing(ruleset, recommendation)
+    settings = ruleset.confidence
+    if not settings.name_unknowns:
+        return {**found, "unsure": ""}
+    unsure = len(ruleset.questions) - recommendation["answered"]
+    counted = f"with {unsure} of your {len(ruleset.questions)} answers not sure yet" if unsure else ""
+    if found["why_not_clear"].startswith("not clear while an answer you were not sure of"):
+        given = answers or {}
+        unknown = {q.id for q in ruleset.questions if given.get(q.id, rulesets.UNSURE) == rulesets.UNSURE}
+        effects = {effect for entry in recommendation.get("unknowns", []) for effect in entry["effects"]}
+        place = [q for q in settings.lean_when_unsure_of if q in unknown]
+        if any(p["question"] in unknown for p in recommendation["pivots"]) or "verdict" in effects:
+            pass  # an answer not given yet could change the verdict: as v3 says
+        elif effects & {"conflict", "rules_out"}:
+            found["why_not_clear"] = (
+                "not clear while an answer you were not sure of could add a conflict or rule something out"
+            )
+        elif place:
+            found["why_not_clear"] = f"not clear while you are not sure of “{ruleset.questions_by_id[place[0]].text}”"
+        elif settings.lean_when_unsure is not None and unsure >= settings.lean_when_unsure:
+            found["why_not_clear"] = "not clear while so many answers are not sure"
     return {**found, "unsure": counted}
 
 

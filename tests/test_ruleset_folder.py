@@ -323,3 +323,20 @@ def test_a_v4_result_names_what_is_not_known_yet_with_a_link_to_try_each_answer(
     assert "would add a conflict" in page
     assert "expertise=none" in page  # the link to try that answer
     assert "The only approach your musts leave</strong>, with 1 of your 15 answers not sure yet." in page
+
+
+@pytest.mark.django_db
+def test_a_v4_lean_says_which_unknown_keeps_it_from_being_clear(client, monkeypatch):
+    # A university lab (a blind review's case): 13 points to 0, and no unknown could change the verdict; v3's
+    # words ("an answer you were not sure of could change it") were untrue of it.
+    monkeypatch.setattr(ruleset, "current", lambda: ruleset.get("4"))
+    lab = {
+        "volume": "light", "budget": "minimal", "compute": "own", "task_scope": "specialised", "customization": "deep",
+        "expertise": "strong", "data_sensitivity": "public", "transparency": "required", "exposure": "internal",
+        "support": "community", "timeline": "flexible",
+    }  # fmt: skip
+    query = "&".join(f"{q}={v}" for q, v in rules.complete(ruleset.get("4"), lab).items())
+    page = client.get(f"/preview/?{query}").content.decode()
+    assert "A lean</strong>: 13 points to Hybrid&#x27;s 0" in page
+    assert "could change it" not in page
+    assert "not clear while an answer you were not sure of could add a conflict or rule something out" in page
