@@ -15,6 +15,10 @@ from decision.ruleset import RulesetError, parse_folder
 V4 = ruleset.RULESETS_DIR / "v4"
 
 
+# Conflicts v4 adds, each argued from a situation a blind review met (see the tests at the end of this file).
+NEW_IN_V4 = {"deep-change-no-compute"}
+
+
 def decides(loaded: ruleset.Ruleset) -> dict:
     """What a ruleset decides by, without its words: every condition (as sets), weight, must, route and order."""
 
@@ -32,7 +36,7 @@ def decides(loaded: ruleset.Ruleset) -> dict:
         "rules": [(r.id, when(r), r.favours, r.weight) for r in loaded.rules],
         "musts": [(c.id, when(c), c.rules_out, c.route) for c in loaded.constraints],
         # v3 wrote one conflict twice (restricted data, or premises); v4 says it once with any_of.
-        "conflicts": sorted({(c.text, c.resolve) for c in loaded.conflicts}),
+        "conflicts": sorted({(c.text, c.resolve) for c in loaded.conflicts if c.id not in NEW_IN_V4}),
         "routes": [(r.id, r.approach) for r in loaded.routes],
         "route_choices": [(c.route, when(c)) for c in loaded.route_choices],
         "placements": [(p.side, when(p)) for p in loaded.placements],
@@ -51,11 +55,14 @@ def outcome(recommendation: rules.Recommendation) -> dict:
         "routes": [r.id for r in recommendation.routes],
         "excluded": [(e.approach, e.questions) for e in recommendation.excluded],
         "excluded_routes": [e.route for e in recommendation.excluded_routes],
-        "conflicts": [c.text for c in recommendation.conflicts],
+        "conflicts": [c.text for c in recommendation.conflicts if c.text not in NEW_TEXTS],
         "caveats": len(recommendation.caveats),
         "pivots": recommendation.pivots,
         "ask_next": recommendation.ask_next,
     }
+
+
+NEW_TEXTS = {c.text for c in ruleset.get("4").conflicts if c.id in NEW_IN_V4}
 
 
 def test_the_v4_folder_decides_as_v3_did_but_counts_what_is_unknown():
@@ -80,6 +87,7 @@ def test_the_v4_folder_decides_as_v3_did_but_counts_what_is_unknown():
                 len(unsure) >= 5
                 or {"data_sensitivity", "deployment"} & set(unsure)
                 or any({"verdict", "conflict", "rules_out"} & set(u.effects) for u in after.unknowns)
+                or any(c.text in NEW_TEXTS for c in after.conflicts)
             ), answers
     assert lowered > 0
 
@@ -87,7 +95,7 @@ def test_the_v4_folder_decides_as_v3_did_but_counts_what_is_unknown():
 def test_v4_writes_no_entry_twice():
     v3, v4 = ruleset.get("3"), ruleset.get("4")
     written = (V4 / "conflicts.toml").read_text().count("[[conflicts]]")
-    assert written == len(v3.conflicts) - 1  # the guarantees conflict, once
+    assert written == len(v3.conflicts) - 1 + len(NEW_IN_V4)  # the guarantees conflict, once
     assert sum(c.id == "guarantees-for-a-model-you-run" for c in v4.conflicts) == 2  # its two cases
     for answers in ({"support": "sla", "data_sensitivity": "restricted"}, {"support": "sla", "deployment": "premises"}):
         found = rules.recommend(v4, answers).conflicts
@@ -340,3 +348,21 @@ def test_a_v4_lean_says_which_unknown_keeps_it_from_being_clear(client, monkeypa
     assert "A lean</strong>: 13 points to Hybrid&#x27;s 0" in page
     assert "could change it" not in page
     assert "not clear while an answer you were not sure of could add a conflict or rule something out" in page
+
+
+def test_a_team_that_must_change_the_model_but_runs_no_gpus_is_told_to_resolve_that_first():
+    # A two-person start-up (a blind review's first problem): it must change the model itself (so only open
+    # weights on a stack someone controls remain), will not run servers or GPUs, and has under $1,000 a month.
+    # v3 said "Open, on GPUs you rent and run", the only approach left, with no conflict.
+    start_up = {
+        "budget": "minimal", "compute": "none", "cloud_platform": "none", "workloads": "one",
+        "customization": "deep", "expertise": "some", "data_sensitivity": "internal", "deployment": "cloud",
+        "transparency": "no", "exposure": "public", "support": "community", "timeline": "weeks", "independence": "low",
+    }  # fmt: skip
+    assert not rules.recommend(ruleset.get("3"), start_up).conflicts
+    result = rules.recommend(ruleset.get("4"), start_up)
+    assert [c.text for c in result.conflicts] == list(NEW_TEXTS)
+    assert result.confidence != "clear"
+    # With GPUs of its own, or rented and run by the team, there is nothing to resolve.
+    for compute in ("cloud", "own"):
+        assert not rules.recommend(ruleset.get("4"), {**start_up, "compute": compute}).conflicts
