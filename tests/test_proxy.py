@@ -149,11 +149,17 @@ def test_one_client_cannot_keep_the_workers_drawing_cards(stack):
 
 
 def test_a_client_past_its_pace_is_told_to_wait_and_others_are_not(stack):
+    # 20 a second with bursts of 40: 300 requests as fast as eight connections go are far past it, however slow
+    # the machine (they would need 13 seconds to stay within it).
     front, source = stack["front"], client()
     with ThreadPoolExecutor(max_workers=8) as pool:
-        statuses = list(pool.map(lambda _: fetch(front + "/", source=source)[0], range(80)))
-    assert 40 <= statuses.count(200) < 80
-    status, _, body = fetch(front + "/api/results/x", source=source)
+        statuses = list(pool.map(lambda _: fetch(front + "/", source=source)[0], range(300)))
+    assert statuses.count(200) >= 40
+    assert statuses.count(429) > 0
+    for _ in range(300):  # still past it: the API says so in JSON (the allowance comes back at 20 a second)
+        status, _, body = fetch(front + "/api/results/x", source=source)
+        if status == 429:
+            break
     assert status == 429
     assert json.loads(body)["error"].startswith("Too many requests")
     assert fetch(front + "/", source=client())[0] == 200
