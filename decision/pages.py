@@ -331,6 +331,7 @@ def points(n: int) -> str:
     return f"{n} point{'' if n == 1 else 's'}"
 
 
+UNKNOWN_HOLDS_IT = "not clear while an answer you were not sure of could change it"
 EFFECTS = {
     "verdict": "change the verdict",
     "conflict": "add a conflict",
@@ -353,13 +354,14 @@ def standing(ruleset: Ruleset, recommendation: dict[str, Any], answers: dict[str
         return {**found, "unsure": ""}
     unsure = len(ruleset.questions) - recommendation["answered"]
     counted = f"with {unsure} of your {len(ruleset.questions)} answers not sure yet" if unsure else ""
-    if found["why_not_clear"].startswith("not clear while an answer you were not sure of"):
+    if found["why_not_clear"] == UNKNOWN_HOLDS_IT:  # v3's words; v4 can say which unknown holds the call back
         given = answers or {}
         unknown = {q.id for q in ruleset.questions if given.get(q.id, rulesets.UNSURE) == rulesets.UNSURE}
         effects = {effect for entry in recommendation.get("unknowns", []) for effect in entry["effects"]}
         place = [q for q in settings.lean_when_unsure_of if q in unknown]
-        if any(p["question"] in unknown for p in recommendation["pivots"]) or "verdict" in effects:
-            pass  # an answer not given yet could change the verdict: as v3 says
+        could_change = "verdict" in effects or any(p["question"] in unknown for p in recommendation["pivots"])
+        if could_change:
+            pass  # v3's words hold
         elif effects & {"conflict", "rules_out"}:
             found["why_not_clear"] = (
                 "not clear while an answer you were not sure of could add a conflict or rule something out"
@@ -407,7 +409,7 @@ def _standing(ruleset: Ruleset, recommendation: dict[str, Any]) -> dict[str, str
         if any(r["weight"] >= strong and r["favours"] != recommendation["approach"] for r in recommendation["reasons"]):
             why_not_clear = "not clear while a strong reason stands for another approach"
         else:
-            why_not_clear = "not clear while an answer you were not sure of could change it"
+            why_not_clear = UNKNOWN_HOLDS_IT
     return {"label": label, "detail": detail, "why_not_clear": why_not_clear}
 
 
