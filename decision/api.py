@@ -20,6 +20,7 @@ from decision import ruleset as rulesets
 from decision.responses import absolute_url
 from decision.rules import ConflictOut, Exclusion, Pivot, Reason, RouteExclusion, RouteOut
 from decision.ruleset import Approach, Side
+from decision.snapshot import Snapshot
 
 
 class RecommendationOut(BaseModel):
@@ -60,6 +61,9 @@ class CurrentOut(BaseModel):
     uncertain: bool
     routes: list[RouteOut]
     preview: str = Field(description="The page that shows today's answer in full, set against this result.")
+
+
+CURRENT_FIELDS = {"approach", "confidence", "uncertain", "routes"}  # what CurrentOut takes from a recommendation
 
 
 class StoredResultOut(RecommendationOut):
@@ -154,10 +158,11 @@ def parse_answers(request: HttpRequest) -> dict[str, str | None] | JsonResponse:
     return answers.model_dump()
 
 
-def recommendation_out(recommendation: dict[str, Any], version: str) -> dict[str, Any]:
-    """The API's view of a recommendation as computed or stored; a v1 result lacks what v1 did not compute."""
+def recommendation_out(recommendation: rules.Recommendation, version: str) -> dict[str, Any]:
+    """The API's view of a recommendation as computed or stored (a v1 result has empty lists for what v1 did
+    not compute)."""
     keys = RecommendationOut.model_fields.keys() - {"ruleset"}
-    return {**{key: recommendation[key] for key in keys if key in recommendation}, "ruleset": version}
+    return {**recommendation.model_dump(mode="json", include=keys), "ruleset": version}
 
 
 @csrf_exempt
@@ -167,7 +172,7 @@ def recommend(request: HttpRequest) -> HttpResponse:
     if isinstance(answers, JsonResponse):
         return answers
     ruleset = rulesets.current()
-    recommendation = rules.recommend(ruleset, answers).model_dump(mode="json")
+    recommendation = rules.recommend(ruleset, answers)
     body = RecommendationOut.model_validate(recommendation_out(recommendation, ruleset.version))
     return JsonResponse(body.model_dump(mode="json"))
 
@@ -191,13 +196,15 @@ def results(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def stored_result(request: HttpRequest, result: Any) -> StoredResultOut:
+def stored_result(request: HttpRequest, result: Snapshot) -> StoredResultOut:
     today = pages.today(result)
     current = (
         None
         if today is None
         else {
-            **{key: today["recommendation"][key] for key in ("approach", "confidence", "uncertain", "routes")},
+            **today["recommendation"].model_dump(
+                mode="json", include={"approach", "confidence", "uncertain", "routes"}
+            ),
             "ruleset": today["version"],
             "preview": absolute_url(request, today["url"]),
         }

@@ -8,36 +8,23 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from decision import rules
 from decision import ruleset as rulesets
-from decision.models import Result
 from decision.pages import recommendation_context
-from decision.ruleset import Ruleset
+from decision.snapshot import Snapshot
 
 REVIEW_AFTER_DAYS = 182  # about six months
 
 
-def decision_record_context(ruleset: Ruleset, result: Result, url: str) -> dict[str, Any]:
+def decision_record_context(result: Snapshot, url: str) -> dict[str, Any]:
     """A result as an architecture decision record in the MADR 4 layout: what each section says, in order."""
-    context = recommendation_context(ruleset, result.answers, result.recommendation, origin_id=result.id)
-    rec = result.recommendation
-    questions = ruleset.questions_by_id
-    excluded = {entry["approach"]: entry["text"] for entry in rec.get("excluded", [])}
-    ruled_out_routes = frozenset(entry["route"] for entry in rec.get("excluded_routes", []))
-    sides: dict[str, tuple[rulesets.Side, ...]] = {
-        "open": ("open",),
-        "closed": ("closed",),
-        "hybrid": ("open", "closed"),
-    }
+    shown, rec, answers = result.shown, result.recommendation, result.answers
+    context = recommendation_context(shown, answers, rec, origin_id=result.id)
+    questions = shown.questions_by_id
+    excluded = {entry.approach: entry.text for entry in rec.excluded}
     options = []
-    for approach in ruleset.tie_break.order:
-        name = ruleset.approaches[approach].name
-        routes = (
-            [rules.route_for(ruleset, side, result.answers, ruled_out_routes) for side in sides[approach]]
-            if ruleset.routes and approach not in excluded
-            else []
-        )
-        phrases = [ruleset.routes_by_id[route.id].phrase for route in routes]
+    for approach in shown.tie_break.order:
+        name = shown.approaches[approach].name
+        phrases = [shown.routes[route].phrase for route in shown.options.get(approach, ())]
         if len(phrases) == 2:
             title = f"{name}: the open side {phrases[0]}, the closed side {phrases[1]}"
         else:
@@ -46,20 +33,20 @@ def decision_record_context(ruleset: Ruleset, result: Result, url: str) -> dict[
             {
                 "approach": approach,
                 "title": title,
-                "summary": ruleset.approaches[approach].summary,
-                "score": rec["scores"][approach],
-                "good": [r["text"] for r in rec["reasons"] if r["favours"] == approach],
+                "summary": shown.approaches[approach].summary,
+                "score": rec.scores[approach],
+                "good": [r.text for r in rec.reasons if r.favours == approach],
                 "excluded": excluded.get(approach, ""),
             }
         )
-    chosen = next(option for option in options if option["approach"] == rec["approach"])
+    chosen = next(option for option in options if option["approach"] == rec.approach)
     drivers = list(
         dict.fromkeys(
             [
                 *(
-                    f"“{questions[q].text}” {questions[q].label(result.answers.get(q, rulesets.UNSURE))} (a must)"
-                    for entry in rec.get("excluded", [])
-                    for q in entry["questions"]
+                    f"“{questions[q].text}” {questions[q].label(answers.get(q, rulesets.UNSURE))} (a must)"
+                    for entry in rec.excluded
+                    for q in entry.questions
                 ),
                 *(
                     "; ".join(f"“{b['question']}” {b['answer']}" for b in reason["basis"])
@@ -76,7 +63,7 @@ def decision_record_context(ruleset: Ruleset, result: Result, url: str) -> dict[
     for p in context["pivots"]:
         question = p["question"]
         option = next(o for o in question.options if o.value == p["value"])
-        now = question.label(result.answers.get(question.id, rulesets.UNSURE))
+        now = question.label(answers.get(question.id, rulesets.UNSURE))
         change = option.event or f"the answer to “{question.text}” becomes “{p['label']}”"
         triggers.append(f"If {change} (answered now: “{now}”), the verdict would be {p['approach'].lower()}.")
     context.update(
@@ -92,33 +79,33 @@ def decision_record_context(ruleset: Ruleset, result: Result, url: str) -> dict[
     return context
 
 
-def card_texts(ruleset: Ruleset, result: Result, context: dict[str, Any] | None = None) -> dict[str, str]:
+def card_texts(result: Snapshot, context: dict[str, Any] | None = None) -> dict[str, str]:
     """What a result's link preview says: the verdict and route, its standing, and the reason that weighs most.
     Pass the page's context when it is at hand, so that it is not worked out twice."""
+    shown, rec = result.shown, result.recommendation
     if context is None:
-        context = recommendation_context(ruleset, result.answers, result.recommendation, origin_id=result.id)
-    rec = result.recommendation
-    footer = f"Open, Closed or Hybrid? · ruleset version {ruleset.version} · made {result.created_at:%-d %B %Y}"
-    if rec.get("uncertain") and ruleset.in_stages:
+        context = recommendation_context(shown, result.answers, rec, origin_id=result.id)
+    footer = f"Open, Closed or Hybrid? · ruleset version {shown.version} · made {result.created_at:%-d %B %Y}"
+    if rec.uncertain and shown.in_stages:
         asks = " · ".join(item["question"].text for item in context["ask_next"])
         return {
             "kind": "uncertain",
             "kicker": "Open, closed or hybrid?",
             "title": "Too uncertain to call",
-            "standing": f"Only {rec['answered']} of {len(ruleset.questions)} answers "
-            f"{'was' if rec['answered'] == 1 else 'were'} definite"
-            if rec["answered"]
-            else f"None of the {len(ruleset.questions)} answers was definite",
+            "standing": f"Only {rec.answered} of {len(shown.questions)} answers "
+            f"{'was' if rec.answered == 1 else 'were'} definite"
+            if rec.answered
+            else f"None of the {len(shown.questions)} answers was definite",
             "reason": f"Answer these first: {asks}" if asks else "Answer the questions to get a recommendation.",
             "footer": footer,
         }
     standing_ = context["standing"]
-    if not ruleset.in_stages:  # v1 knew no musts: its standing is its confidence alone
-        standing_ = {"label": {"clear": "A clear call", "lean": "A lean", "close": "A close call"}[rec["confidence"]]}
+    if not shown.in_stages:  # v1 knew no musts: its standing is its confidence alone
+        standing_ = {"label": {"clear": "A clear call", "lean": "A lean", "close": "A close call"}[rec.confidence]}
         standing_["detail"] = ""
     reasons = context["top_reasons"]
     return {
-        "kind": rec["approach"],
+        "kind": rec.approach,
         "kicker": "Our recommendation",
         "title": context["verdict"],
         "standing": standing_["label"] + (f": {standing_['detail']}" if standing_["detail"] else ""),

@@ -17,6 +17,8 @@ class Result(models.Model):
     answers = models.JSONField()
     ruleset_version = models.CharField(max_length=20)
     recommendation = models.JSONField()
+    # Every text of its ruleset that the result shows, as it read when the result was made (snapshot.Shown).
+    shown = models.JSONField(default=dict)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

@@ -10,23 +10,24 @@ from typing import Any
 
 from django.urls import reverse
 
-from decision import rules, wizard
+from decision import rules, snapshot, wizard
 from decision import ruleset as rulesets
-from decision.models import Result
+from decision.rules import Recommendation
 from decision.ruleset import Ruleset, Section
+from decision.snapshot import Shown, Snapshot
 
 
-def step_url(ruleset: Ruleset, section: Section, given: dict[str, str], **extra: str) -> str:
+def step_url(ruleset: Ruleset | Shown, section: Section, given: dict[str, str], **extra: str) -> str:
     url = reverse("step", args=[section.id])
     query = wizard.query(ruleset, given, **extra)
     return f"{url}?{query}" if query else url
 
 
-def check_url(ruleset: Ruleset, given: dict[str, str]) -> str:
+def check_url(ruleset: Ruleset | Shown, given: dict[str, str]) -> str:
     return f"{reverse('check')}?{wizard.query(ruleset, given)}"
 
 
-def summary(ruleset: Ruleset, given: dict[str, str]) -> dict[str, Any]:
+def summary(ruleset: Ruleset | Shown, given: dict[str, str]) -> dict[str, Any]:
     """The answers grouped by section, each with its label, for the result page."""
     groups = []
     for section in ruleset.sections:
@@ -144,20 +145,21 @@ def how_context(ruleset: Ruleset) -> dict[str, Any]:
     return context
 
 
-def result_context(ruleset: Ruleset, result: Result, share_url: str) -> dict[str, Any]:
-    """What a stored result's page shows, from the snapshot it stored and the ruleset it was made with, and in
-    one line what today's rules would say when they are newer."""
-    context = recommendation_context(ruleset, result.answers, result.recommendation, origin_id=result.id)
+def result_context(result: Snapshot, share_url: str) -> dict[str, Any]:
+    """What a stored result's page shows, from what it kept when it was made, and in one line what today's
+    rules would say when they are newer."""
+    context = recommendation_context(result.shown, result.answers, result.recommendation, origin_id=result.id)
     context.update(result=result, share_url=share_url, today=today(result))
     context["summary_text"] = plain_summary(context, share_url)
     return context
 
 
 def preview_context(
-    ruleset: Ruleset, answers: dict[str, str], recommendation: dict[str, Any], origin: Result | None, url: str
+    ruleset: Ruleset, answers: dict[str, str], recommendation: Recommendation, origin: Snapshot | None, url: str
 ) -> dict[str, Any]:
     """A result computed from answers in an address and not stored, set against the stored result it came from."""
-    context = recommendation_context(ruleset, answers, recommendation, origin_id=origin.id if origin else "")
+    shown = snapshot.shown(ruleset, recommendation, answers)
+    context = recommendation_context(shown, answers, recommendation, origin_id=origin.id if origin else "")
     changes = []
     if origin is not None:
         for question in ruleset.questions:
@@ -165,73 +167,74 @@ def preview_context(
             after = answers.get(question.id, rulesets.UNSURE)
             if before != after:
                 changes.append({"question": question, "before": question.label(before), "after": question.label(after)})
-        old = origin.recommendation
-        context["origin_verdict"] = (
-            "too uncertain to call"
-            if old.get("uncertain") and ruleset.in_stages
-            else f"{ruleset.approaches[old['approach']].name}{route_phrase(ruleset, old)}"
-        )
+        context["origin_verdict"] = verdict_of(origin.shown, origin.recommendation)
     context.update(preview=True, origin=origin, changes=changes, preview_url=url, given=answers)
     context["summary_text"] = plain_summary(context, url)
     return context
 
 
+def verdict_of(shown: Shown, recommendation: Recommendation) -> str:
+    """The verdict and its route in a few words: "Open, on GPUs you rent and run"."""
+    if recommendation.uncertain and shown.in_stages:
+        return "too uncertain to call"
+    return f"{shown.approaches[recommendation.approach].name}{route_phrase(shown, recommendation)}"
+
+
 def recommendation_context(
-    ruleset: Ruleset, answers: dict[str, str], recommendation: dict[str, Any], origin_id: str
+    shown: Shown, answers: dict[str, str], rec: Recommendation, origin_id: str
 ) -> dict[str, Any]:
     """Everything a result page shows that follows from the answers and their recommendation."""
-    scores = recommendation["scores"]
+    scores = rec.scores
     top = max(max(scores.values()), 1)
+    ruled_out = {entry.approach for entry in rec.excluded}
     bars = [
         {
             "approach": approach,
-            "name": ruleset.approaches[approach].name,
+            "name": shown.approaches[approach].name,
             "score": scores[approach],
             "percent": round(100 * scores[approach] / top),
+            "ruled_out": approach in ruled_out,
         }
         for approach in rulesets.APPROACHES
     ]
-    questions = ruleset.questions_by_id
+    questions = shown.questions_by_id
     grouped = [
         {
             "approach": approach,
-            "name": ruleset.approaches[approach].name,
+            "name": shown.approaches[approach].name,
             "reasons": [
                 {
-                    **reason,
+                    **reason.model_dump(),
                     "basis": [
-                        {"question": questions[qid].text, "answer": questions[qid].label(reason["answers"][qid])}
-                        for qid in answer_order(ruleset, reason)
+                        {"question": questions[qid].text, "answer": questions[qid].label(reason.answers[qid])}
+                        for qid in answer_order(shown, reason)
                     ],
                 }
-                for reason in recommendation["reasons"]
-                if reason["favours"] == approach
+                for reason in rec.reasons
+                if reason.favours == approach
             ],
         }
-        for approach in sorted(ruleset.tie_break.order, key=lambda a: -scores[a])  # stable: ties in tie-break order
+        for approach in sorted(shown.tie_break.order, key=lambda a: -scores[a])  # stable: ties in tie-break order
     ]
-    ruled_out = {entry["approach"] for entry in recommendation.get("excluded", [])}
-    for bar in bars:
-        bar["ruled_out"] = bar["approach"] in ruled_out
-    pivots = [
+    pivots: list[dict[str, Any]] = [
         {
-            "question": questions[pivot["question"]],
-            "value": pivot["value"],
-            "label": questions[pivot["question"]].label(pivot["value"]),
-            "approach": ruleset.approaches[pivot["approach"]].name,
-            "unanswered": answers.get(pivot["question"], rulesets.UNSURE) == rulesets.UNSURE,
-            "url": preview_url(ruleset, {**answers, pivot["question"]: pivot["value"]}, origin_id),
+            "question": questions[pivot.question],
+            "value": pivot.value,
+            "label": questions[pivot.question].label(pivot.value),
+            "approach": shown.approaches[pivot.approach].name,
+            "unanswered": answers.get(pivot.question, rulesets.UNSURE) == rulesets.UNSURE,
+            "url": preview_url(shown, {**answers, pivot.question: pivot.value}, origin_id),
         }
-        for pivot in recommendation["pivots"]
+        for pivot in rec.pivots
     ]
     unknowns: dict[str, dict[str, Any]] = {}  # v4 on: the answers not given yet that would change something
-    for unknown in recommendation.get("unknowns", []):
-        question = questions[unknown["question"]]
+    for unknown in rec.unknowns:
+        question = questions[unknown.question]
         unknowns.setdefault(question.id, {"question": question, "tries": []})["tries"].append(
             {
-                "label": question.label(unknown["value"]),
-                "effects": in_words([EFFECTS[effect] for effect in unknown["effects"]]),
-                "url": preview_url(ruleset, {**answers, question.id: unknown["value"]}, origin_id),
+                "label": question.label(unknown.value),
+                "effects": in_words([EFFECTS[effect] for effect in unknown.effects]),
+                "url": preview_url(shown, {**answers, question.id: unknown.value}, origin_id),
             }
         )
     pivot_groups: dict[str, dict[str, Any]] = {}
@@ -240,49 +243,44 @@ def recommendation_context(
             pivot["question"].id, {"question": pivot["question"], "unanswered": pivot["unanswered"], "tries": []}
         )
         group["tries"].append(pivot)
-    approach = ruleset.approaches[recommendation["approach"]]
-    caveats = recommendation["caveats"]
+    approach = shown.approaches[rec.approach]
     context = {
-        "ruleset": ruleset,
-        "rec": recommendation,
+        "ruleset": shown,
+        "rec": rec,
         "approach": approach,
-        "staged": ruleset.in_stages,
-        "verdict": f"{approach.name}{route_phrase(ruleset, recommendation)}",
-        "standing": standing(ruleset, recommendation, answers),
-        "top_reasons": top_reasons(ruleset, recommendation),
+        "staged": shown.in_stages,
+        "verdict": f"{approach.name}{route_phrase(shown, rec)}",
+        "standing": standing(shown, rec, answers),
+        "top_reasons": top_reasons(shown, rec),
         "ruled_out": [
-            {"name": ruleset.approaches[a].name, "score": scores[a]} for a in rulesets.APPROACHES if a in ruled_out
+            {"name": shown.approaches[a].name, "score": scores[a]} for a in rulesets.APPROACHES if a in ruled_out
         ],
         "musts": list(
             dict.fromkeys(
                 (questions[qid].text, questions[qid].label(answers.get(qid, rulesets.UNSURE)))
-                for entry in recommendation.get("excluded", [])
-                for qid in entry["questions"]
+                for entry in rec.excluded
+                for qid in entry.questions
             )
         ),
-        "conflicts_first": recommendation.get("conflicts", [])[:3],
-        "conflicts_more": len(recommendation.get("conflicts", [])[3:]),
+        "conflicts_first": rec.conflicts[:3],
+        "conflicts_more": len(rec.conflicts[3:]),
         "all_level": len(set(scores.values())) == 1,
-        "caveats_first": caveats[:2],
-        "caveats_more": caveats[2:],
+        "caveats_first": rec.caveats[:2],
+        "caveats_more": rec.caveats[2:],
         "sides": [
-            {
-                "approach": route["approach"],
-                "route": route,
-                "placements": recommendation["placements"][route["approach"]],
-            }
-            for route in recommendation.get("routes", [])
+            {"approach": route.approach, "route": route, "placements": rec.placements[route.approach]}
+            for route in rec.routes
         ],
-        "route_phrase": route_phrase(ruleset, recommendation),
-        "tie_reason": ruleset.tie_break.reasons.get(recommendation["approach"], ""),
+        "route_phrase": route_phrase(shown, rec),
+        "tie_reason": shown.tie_break.reasons.get(rec.approach, ""),
         "ask_next": [
             {
                 "question": questions[qid],
-                "url": step_url(ruleset, section_of(ruleset, qid), answers, **{"return": "check"}) + f"#q-{qid}",
+                "url": step_url(shown, section_of(shown, qid), answers, **{"return": "check"}) + f"#q-{qid}",
             }
-            for qid in recommendation.get("ask_next", [])
+            for qid in rec.ask_next
         ],
-        "sources": cited_sources(ruleset, recommendation),
+        "sources": shown.sources,
         "bars": bars,
         "grouped": grouped,
         "questions": questions,
@@ -291,39 +289,36 @@ def recommendation_context(
         "pivot_groups_more": list(pivot_groups.values())[3:],
         # Questions the team was not sure of that could still change the verdict (v2 says so at the verdict).
         "unsure_pivots": list(dict.fromkeys(p["question"].text for p in pivots if p["unanswered"]))
-        if ruleset.in_stages
+        if shown.in_stages
         else [],
         "unknowns": list(unknowns.values()),
-        "change_url": check_url(ruleset, answers),
-        **summary(ruleset, answers),
+        "change_url": check_url(shown, answers),
+        **summary(shown, answers),
     }
     return context
 
 
-def today(result: Result) -> dict[str, Any] | None:
+def today(result: Snapshot) -> dict[str, Any] | None:
     """What the current rules answer for a result's answers, when it was made with older ones; None when not."""
     current = rulesets.current()
     if result.ruleset_version == current.version:
         return None
     answers, _ = wizard.carry_over(current, result.answers)
-    recommendation = rules.recommend(current, answers).model_dump(mode="json")
-    verdict = (
-        "too uncertain to call"
-        if recommendation["uncertain"]
-        else f"{current.approaches[recommendation['approach']].name}{route_phrase(current, recommendation)}"
-    )
+    recommendation = rules.recommend(current, answers)
     return {
         "version": current.version,
         "recommendation": recommendation,
-        "verdict": verdict,
-        "same": recommendation["approach"] == result.recommendation["approach"]
-        and not recommendation["uncertain"]
-        and not result.recommendation.get("uncertain"),
+        "verdict": verdict_of(snapshot.shown(current, recommendation, answers), recommendation)
+        if not recommendation.uncertain
+        else "too uncertain to call",
+        "same": recommendation.approach == result.recommendation.approach
+        and not recommendation.uncertain
+        and not result.recommendation.uncertain,
         "url": preview_url(current, answers, result.id),
     }
 
 
-def preview_url(ruleset: Ruleset, answers: dict[str, str], origin_id: str = "") -> str:
+def preview_url(ruleset: Ruleset | Shown, answers: dict[str, str], origin_id: str = "") -> str:
     return f"{reverse('preview')}?{wizard.query(ruleset, answers, **{'from': origin_id})}"
 
 
@@ -345,21 +340,21 @@ def in_words(items: list[str]) -> str:
     return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
-def standing(ruleset: Ruleset, recommendation: dict[str, Any], answers: dict[str, str] | None = None) -> dict[str, str]:
+def standing(shown: Shown, rec: Recommendation, answers: dict[str, str] | None = None) -> dict[str, str]:
     """The confidence in words, with the runner-up and the margin: "A lean" and "10 points to Open's 7"; from v4
     on, with how many answers were "I'm not sure", and which of the unknowns keeps it from being clear."""
-    found = _standing(ruleset, recommendation)
-    settings = ruleset.confidence
+    found = _standing(shown, rec)
+    settings = shown.confidence
     if not settings.name_unknowns:
         return {**found, "unsure": ""}
-    unsure = len(ruleset.questions) - recommendation["answered"]
-    counted = f"with {unsure} of your {len(ruleset.questions)} answers not sure yet" if unsure else ""
+    unsure = len(shown.questions) - rec.answered
+    counted = f"with {unsure} of your {len(shown.questions)} answers not sure yet" if unsure else ""
     if found["why_not_clear"] == UNKNOWN_HOLDS_IT:  # v3's words; v4 can say which unknown holds the call back
         given = answers or {}
-        unknown = {q.id for q in ruleset.questions if given.get(q.id, rulesets.UNSURE) == rulesets.UNSURE}
-        effects = {effect for entry in recommendation.get("unknowns", []) for effect in entry["effects"]}
+        unknown = {q.id for q in shown.questions if given.get(q.id, rulesets.UNSURE) == rulesets.UNSURE}
+        effects = {effect for entry in rec.unknowns for effect in entry.effects}
         place = [q for q in settings.lean_when_unsure_of if q in unknown]
-        could_change = "verdict" in effects or any(p["question"] in unknown for p in recommendation["pivots"])
+        could_change = "verdict" in effects or any(p.question in unknown for p in rec.pivots)
         if could_change:
             pass  # v3's words hold
         elif effects & {"conflict", "rules_out"}:
@@ -367,30 +362,28 @@ def standing(ruleset: Ruleset, recommendation: dict[str, Any], answers: dict[str
                 "not clear while an answer you were not sure of could add a conflict or rule something out"
             )
         elif place:
-            found["why_not_clear"] = f"not clear while you are not sure of “{ruleset.questions_by_id[place[0]].text}”"
+            found["why_not_clear"] = f"not clear while you are not sure of “{shown.questions_by_id[place[0]].text}”"
         elif settings.lean_when_unsure is not None and unsure >= settings.lean_when_unsure:
             found["why_not_clear"] = "not clear while so many answers are not sure"
     return {**found, "unsure": counted}
 
 
-def _standing(ruleset: Ruleset, recommendation: dict[str, Any]) -> dict[str, str]:
-    conflicts = bool(recommendation.get("conflicts"))
-    runner_up = recommendation.get("runner_up")
-    scores = recommendation["scores"]
-    ours = scores[recommendation["approach"]]
-    if runner_up is None:
+def _standing(shown: Shown, rec: Recommendation) -> dict[str, str]:
+    scores = rec.scores
+    ours = scores[rec.approach]
+    if rec.runner_up is None:
         label = (
             "The only approach left, if the conflicts below are resolved"
-            if conflicts
+            if rec.conflicts
             else "The only approach your musts leave"
         )
         return {"label": label, "detail": "", "why_not_clear": ""}
-    theirs = scores[runner_up]
-    ruled_out = {entry["approach"] for entry in recommendation.get("excluded", [])}
+    theirs = scores[rec.runner_up]
+    ruled_out = {entry.approach for entry in rec.excluded}
     level = [  # the runner-up, and any other allowed approach on the same score: a three-way tie is said as one
-        ruleset.approaches[a].name
-        for a in ruleset.tie_break.order
-        if a != recommendation["approach"] and a not in ruled_out and scores[a] == theirs
+        shown.approaches[a].name
+        for a in shown.tie_break.order
+        if a != rec.approach and a not in ruled_out and scores[a] == theirs
     ]
     names = " and ".join(level)
     if ours == theirs:
@@ -399,40 +392,32 @@ def _standing(ruleset: Ruleset, recommendation: dict[str, Any]) -> dict[str, str
         detail = f"{points(ours)} to {theirs} each for {names}"
     else:
         detail = f"{points(ours)} to {names}'s {theirs}"
-    if conflicts:  # whatever the margin, nothing can be carried out until the team can meet its musts
+    if rec.conflicts:  # whatever the margin, nothing can be carried out until the team can meet its musts
         label = "Not a call until the conflicts below are resolved"
         return {"label": label, "detail": detail, "why_not_clear": ""}
-    label = {"clear": "A clear call", "lean": "A lean", "close": "A close call"}[recommendation["confidence"]]
+    label = {"clear": "A clear call", "lean": "A lean", "close": "A close call"}[rec.confidence]
     why_not_clear = ""
-    if recommendation["confidence"] != "clear" and ours - theirs >= ruleset.confidence.clear_margin:
-        strong = ruleset.confidence.strong_weight or 0
-        if any(r["weight"] >= strong and r["favours"] != recommendation["approach"] for r in recommendation["reasons"]):
+    if rec.confidence != "clear" and ours - theirs >= shown.confidence.clear_margin:
+        strong = shown.confidence.strong_weight or 0
+        if any(r.weight >= strong and r.favours != rec.approach for r in rec.reasons):
             why_not_clear = "not clear while a strong reason stands for another approach"
         else:
             why_not_clear = UNKNOWN_HOLDS_IT
     return {"label": label, "detail": detail, "why_not_clear": why_not_clear}
 
 
-def top_reasons(ruleset: Ruleset, recommendation: dict[str, Any], count: int = 3) -> list[dict[str, str]]:
+def top_reasons(shown: Shown, rec: Recommendation, count: int = 3) -> list[dict[str, str]]:
     """The reasons for the verdict that weigh most, each in one sentence where the ruleset has one (v3 on)."""
-    own = [r for r in recommendation["reasons"] if r["favours"] == recommendation["approach"]]
-    own.sort(key=lambda r: -r["weight"])  # stable: equal weights keep the ruleset's order
-    by_id = ruleset.rules_by_id
-    return [
-        {
-            "rule": r["rule"],
-            "text": by_id[r["rule"]].brief if r["rule"] in by_id and by_id[r["rule"]].brief else r["text"],
-            "reason": r["text"],
-        }
-        for r in own[:count]
-    ]
+    own = [r for r in rec.reasons if r.favours == rec.approach]
+    own.sort(key=lambda r: -r.weight)  # stable: equal weights keep the ruleset's order
+    return [{"rule": r.rule, "text": shown.briefs.get(r.rule) or r.text, "reason": r.text} for r in own[:count]]
 
 
 def plain_summary(context: dict[str, Any], link: str) -> str:
     """The brief as plain text, for a chat message or a document: verdict, confidence, reasons, steps, link."""
-    rec = context["rec"]
+    rec: Recommendation = context["rec"]
     lines = ["Open, Closed or Hybrid?"]
-    if context["staged"] and rec["uncertain"]:
+    if context["staged"] and rec.uncertain:
         lines += ["Too uncertain to call: answer more questions first.", ""]
         lines += [f"- {item['question'].text}" for item in context["ask_next"]]
     else:
@@ -443,11 +428,11 @@ def plain_summary(context: dict[str, Any], link: str) -> str:
             names = " and ".join(f"{o['name'].lower()} ({points(o['score'])})" for o in context["ruled_out"])
             they = "they" if len(context["ruled_out"]) > 1 else "it"
             lines += [f"What you must have rules out {names}, whatever {they} scored."]
-        if rec.get("conflicts"):
-            lines += ["", "Resolve first:"] + [f"- {c['text']}" for c in rec["conflicts"]]
+        if rec.conflicts:
+            lines += ["", "Resolve first:"] + [f"- {c.text}" for c in rec.conflicts]
         if context["top_reasons"]:
             lines += ["", "Why:"] + [f"- {r['text']}" for r in context["top_reasons"]]
-        lines += ["", "First steps:"] + [f"{n}. {step}" for n, step in enumerate(rec["next_steps"], start=1)]
+        lines += ["", "First steps:"] + [f"{n}. {step}" for n, step in enumerate(rec.next_steps, start=1)]
     if context.get("preview"):
         lines += ["", f"A preview, not saved: {link}"]
     else:
@@ -455,37 +440,23 @@ def plain_summary(context: dict[str, Any], link: str) -> str:
     return "\n".join(lines)
 
 
-def answer_order(ruleset: Ruleset, reason: dict[str, Any]) -> list[str]:
+def answer_order(shown: Shown, reason: rules.Reason) -> list[str]:
     """The questions behind a reason in its rule's own order: PostgreSQL's jsonb does not keep a stored
     object's key order, so the stored order cannot be trusted to read the same on every database."""
-    rule = next((rule for rule in ruleset.rules if rule.id == reason["rule"]), None)
-    if rule is None or set(rule.when) != set(reason["answers"]):
-        return sorted(reason["answers"])
-    return list(rule.when)
+    order = shown.reason_questions.get(reason.rule, ())
+    if set(order) != set(reason.answers):
+        return sorted(reason.answers)
+    return list(order)
 
 
-def route_phrase(ruleset: Ruleset, recommendation: dict[str, Any]) -> str:
+def route_phrase(shown: Shown, rec: Recommendation) -> str:
     """How the verdict is carried out, to follow its headline: "on GPUs you rent and run"."""
-    phrases = {
-        route["approach"]: ruleset.routes_by_id[route["id"]].phrase for route in recommendation.get("routes", [])
-    }
+    phrases = {route.approach: shown.routes[route.id].phrase for route in rec.routes}
     if len(phrases) == 2:
         return f": the open side {phrases['open']}, the closed side {phrases['closed']}"
     return f", {phrases[next(iter(phrases))]}" if phrases else ""
 
 
-def section_of(ruleset: Ruleset, question_id: str) -> Section:
-    section_id = ruleset.questions_by_id[question_id].section
-    return next(section for section in ruleset.sections if section.id == section_id)
-
-
-def cited_sources(ruleset: Ruleset, recommendation: dict[str, Any]) -> list[rulesets.Source]:
-    """The sources behind everything this result says: its reasons, exclusions, routes and caveats."""
-    cited: list[str] = []
-    for entry in (*recommendation["reasons"], *recommendation.get("excluded", [])):
-        cited += entry.get("sources", [])
-    for route in recommendation.get("routes", []):
-        cited += ruleset.routes_by_id[route["id"]].sources
-    caveats = set(recommendation["caveats"])
-    cited += [source for caveat in ruleset.caveats if caveat.text in caveats for source in caveat.sources]
-    return [ruleset.sources_by_id[source_id] for source_id in dict.fromkeys(cited)]
+def section_of(shown: Ruleset | Shown, question_id: str) -> Section:
+    section_id = shown.questions_by_id[question_id].section
+    return next(section for section in shown.sections if section.id == section_id)

@@ -620,8 +620,9 @@ def compile_condition(
 
 @cache
 def load_all() -> dict[str, Ruleset]:
-    """Every ruleset version on disk, by version: files (v1 to v3) and folders (v4 on). Old versions stay so that
-    old results still render."""
+    """Every ruleset version on disk, by version: files (v1 to v3) and folders (v4 on). A saved result renders
+    from the texts it kept, so old versions stay only to carry a result's answers forward (import) and for
+    migration 0006, which copied those texts into the results saved before it."""
     rulesets: dict[str, Ruleset] = {}
     found = [(path.name, path) for path in RULESETS_DIR.glob("*.toml")]
     found += [(path.name, path) for path in RULESETS_DIR.iterdir() if (path / "ruleset.toml").is_file()]

@@ -13,9 +13,10 @@ from django.conf import settings
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 
-from decision import ratelimit, rules
+from decision import ratelimit, rules, snapshot
 from decision.models import HealthProbe, RateCount, Result, ResultCard
 from decision.ruleset import Ruleset
+from decision.snapshot import Shown, Snapshot
 
 
 class RateLimited(Exception):
@@ -24,18 +25,26 @@ class RateLimited(Exception):
         self.retry_after = retry_after
 
 
-def result_create(*, ruleset: Ruleset, answers: Mapping[str, str | None], client: str | None = None) -> Result:
-    """Compute a recommendation from allow-listed answers and store it, with the ruleset version.
+def result_create(*, ruleset: Ruleset, answers: Mapping[str, str | None], client: str | None = None) -> Snapshot:
+    """Compute a recommendation from allow-listed answers and store it, with the ruleset version and every text
+    its pages show.
 
     With a client address, the creation counts against that address's allowance first (RateLimited past
     it). The recommendation is computed before the transaction, so the write lock is held only for the
     count and the insert, in one transaction rather than two."""
     given = rules.complete(ruleset, answers)
-    recommendation = rules.recommend(ruleset, given).model_dump(mode="json")
+    recommendation = rules.recommend(ruleset, given)
+    shown = snapshot.shown(ruleset, recommendation, given)
     with transaction.atomic():
         allowance = ratelimit.hit("results", client) if client is not None else None
         if allowance is None or allowance.allowed:
-            return Result.objects.create(answers=given, ruleset_version=ruleset.version, recommendation=recommendation)
+            row = Result.objects.create(
+                answers=given,
+                ruleset_version=ruleset.version,
+                recommendation=recommendation.model_dump(mode="json"),
+                shown=shown.model_dump(mode="json"),
+            )
+            return loaded(row)
     # Raised after the transaction has committed, so that a refused attempt still counts.
     raise RateLimited(allowance.retry_after)
 
@@ -72,8 +81,22 @@ def sqlite_free_bytes() -> int | None:
         return None
 
 
-def result_get(result_id: str) -> Result | None:
-    return Result.objects.filter(pk=result_id).first()
+def result_get(result_id: str) -> Snapshot | None:
+    """A stored result, typed; None when there is none with that id, or it was stored without the texts it shows
+    (a result whose ruleset file was gone when they were copied: see migration 0006)."""
+    row = Result.objects.filter(pk=result_id).first()
+    return loaded(row) if row is not None and row.shown else None
+
+
+def loaded(row: Result) -> Snapshot:
+    return Snapshot(
+        id=row.id,
+        answers=row.answers,
+        ruleset_version=row.ruleset_version,
+        recommendation=rules.Recommendation.model_validate(row.recommendation),
+        shown=Shown.model_validate(row.shown),
+        created_at=row.created_at,
+    )
 
 
 @dataclass(frozen=True)
@@ -98,15 +121,15 @@ def delete_old(*, now: datetime.datetime | None = None) -> Deleted:
     )
 
 
-def result_card(result: Result, draw: Callable[[], bytes]) -> bytes:
+def result_card(result: Snapshot, draw: Callable[[], bytes]) -> bytes:
     """The result's link-preview image: drawn on first request and kept, since a result never changes."""
-    stored = ResultCard.objects.filter(pk=result.pk).values_list("png", flat=True).first()
+    stored = ResultCard.objects.filter(pk=result.id).values_list("png", flat=True).first()
     if stored is not None:
         return bytes(stored)
     png = draw()
     try:
         with transaction.atomic():
-            ResultCard.objects.create(result=result, png=png)
+            ResultCard.objects.create(result_id=result.id, png=png)
     except IntegrityError:
         pass  # another request drew it at the same moment: the same picture, kept once
     return png

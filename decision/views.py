@@ -36,9 +36,9 @@ from django_htmx.middleware import HtmxDetails
 from decision import cards, exports, pages, ratelimit, rules, services, wizard
 from decision import ruleset as rulesets
 from decision.api import no_duplicate_keys
-from decision.models import Result
 from decision.responses import absolute_url, json_error, page
 from decision.ruleset import Ruleset, Section
+from decision.snapshot import Snapshot
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -278,16 +278,13 @@ def result_detail(request: HtmxHttpRequest, result_id: str) -> HttpResponse:
     return render_result(request, result)
 
 
-def render_result(request: HtmxHttpRequest, result: Result) -> HttpResponse:
-    ruleset = rulesets.get(result.ruleset_version)
-    if ruleset is None:
-        raise Http404("This result was made with a version of the questions that is no longer available.")
+def render_result(request: HtmxHttpRequest, result: Snapshot) -> HttpResponse:
     share_url = absolute_url(request, reverse("result", args=[result.id]))
     card_url = absolute_url(request, reverse("result-card", args=[result.id]))
     # A v1 result keeps the page it was made with, word for word; results that decide in stages get the brief.
-    template = "result.html" if ruleset.in_stages else "result_v1.html"
-    context = pages.result_context(ruleset, result, share_url)
-    context.update(card_url=card_url, card=exports.card_texts(ruleset, result, context))
+    template = "result.html" if result.shown.in_stages else "result_v1.html"
+    context = pages.result_context(result, share_url)
+    context.update(card_url=card_url, card=exports.card_texts(result, context))
     return page(request, template, context)
 
 
@@ -298,10 +295,9 @@ def result_card(request: HtmxHttpRequest, result_id: str) -> HttpResponse:
     """The verdict card for link previews: a 1200 x 630 PNG drawn once per result and kept. Other sites' pages
     and chat apps show it, so it is the one response another origin may embed."""
     result = services.result_get(result_id)
-    ruleset = rulesets.get(result.ruleset_version) if result is not None else None
-    if result is None or ruleset is None:
+    if result is None:
         raise Http404("No result has that link.")
-    texts = exports.card_texts(ruleset, result)
+    texts = exports.card_texts(result)
     png = services.result_card(result, lambda: cards.draw_card(**texts))
     response = HttpResponse(png, content_type="image/png")
     response["Cross-Origin-Resource-Policy"] = "cross-origin"
@@ -315,11 +311,10 @@ def result_card(request: HtmxHttpRequest, result_id: str) -> HttpResponse:
 def decision_record(request: HtmxHttpRequest, result_id: str) -> HttpResponse:
     """The result as a Markdown architecture decision record (MADR 4), to download into a repository."""
     result = services.result_get(result_id)
-    ruleset = rulesets.get(result.ruleset_version) if result is not None else None
-    if result is None or ruleset is None:
+    if result is None:
         raise Http404("No result has that link.")
     url = absolute_url(request, reverse("result", args=[result.id]))
-    text = render_to_string("decision-record.md", exports.decision_record_context(ruleset, result, url))
+    text = render_to_string("decision-record.md", exports.decision_record_context(result, url))
     response = HttpResponse(text, content_type="text/markdown; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="decision-record-{result.id}.md"'
     return response
@@ -341,7 +336,7 @@ def preview(request: HtmxHttpRequest) -> HttpResponse:
     origin = services.result_get(origin_id) if RESULT_ID.fullmatch(origin_id) else None
     if origin_id and origin is None:  # no such result (any more): the same preview, set against nothing
         return HttpResponseRedirect(pages.preview_url(ruleset, answers.given))
-    recommendation = rules.recommend(ruleset, answers.given).model_dump(mode="json")
+    recommendation = rules.recommend(ruleset, answers.given)
     url = absolute_url(request, request.get_full_path())
     return page(request, "result.html", pages.preview_context(ruleset, answers.given, recommendation, origin, url))
 

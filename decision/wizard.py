@@ -8,10 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 from urllib.parse import urlencode
 
 from decision.ruleset import Question, Ruleset, Section
+
+if TYPE_CHECKING:
+    from decision.snapshot import Shown
 
 
 class MultiValueMapping(Protocol):
@@ -51,7 +54,7 @@ def first_incomplete(ruleset: Ruleset, answers: Answers, sections: Sequence[Sect
     return None
 
 
-def query(ruleset: Ruleset, given: Mapping[str, str], **extra: str) -> str:
+def query(ruleset: Ruleset | Shown, given: Mapping[str, str], **extra: str) -> str:
     """A query string of the answers in question order (so equal answers give equal URLs), plus extras."""
     pairs = [(q.id, given[q.id]) for q in ruleset.questions if q.id in given]
     pairs += [(key, value) for key, value in extra.items() if value]

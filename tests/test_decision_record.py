@@ -9,8 +9,8 @@ from markdown_it import MarkdownIt
 from mdit_py_plugins.front_matter import front_matter_plugin
 from profiles import MIXED_ESTATE, scenario
 
-from decision import exports, rules, ruleset, services
-from decision.models import Result
+from decision import exports, rules, ruleset, services, snapshot
+from decision.snapshot import Snapshot
 
 SAMPLE = Path(__file__).parent.parent / "docs" / "decision-record-sample.md"
 
@@ -68,14 +68,14 @@ def test_a_result_downloads_as_a_madr_decision_record(client):
     review = made + datetime.timedelta(days=182)
     assert f"Review by: {review.isoformat()}" in text
     triggers = text.split("### Revisit triggers")[1].split("###")[0]
-    assert triggers.count("\n* If ") == len(result.recommendation["pivots"])
+    assert triggers.count("\n* If ") == len(result.recommendation.model_dump(mode="json")["pivots"])
     assert "(answered now: “Several kinds”), the verdict would be open." in triggers
     assert f"<http://testserver/r/{result.id}/>" in text
     assert f"ruleset version {ruleset.current().version}" in text
     # Every source is a real link, and every first step a task to tick.
     links = [t for t in tokens if t.type == "inline" for c in (t.children or []) if c.type == "link_open"]
     assert links
-    assert text.count("* [ ] ") == len(result.recommendation["next_steps"])
+    assert text.count("* [ ] ") == len(result.recommendation.model_dump(mode="json")["next_steps"])
 
 
 @pytest.mark.django_db
@@ -97,17 +97,20 @@ def sample_record() -> str:
     """The record the app makes for one argued scenario, with a fixed id and date, as kept in docs/."""
     answers = scenario("An education platform with student data at scale")
     current = ruleset.current()
-    result = Result(
+    given = rules.complete(current, answers)
+    recommendation = rules.recommend(current, given)
+    result = Snapshot(
         id="sample-education-platform",
-        answers=rules.complete(current, answers),
+        answers=given,
         ruleset_version=current.version,
-        recommendation=rules.recommend(current, answers).model_dump(mode="json"),
+        recommendation=recommendation,
+        shown=snapshot.shown(current, recommendation, given),
         created_at=datetime.datetime(2026, 11, 23, 12, 0, tzinfo=datetime.UTC),
     )
     from django.template.loader import render_to_string
 
     url = "https://example.org/r/sample-education-platform/"
-    return render_to_string("decision-record.md", exports.decision_record_context(current, result, url))
+    return render_to_string("decision-record.md", exports.decision_record_context(result, url))
 
 
 def test_the_sample_record_in_docs_is_what_the_app_makes():

@@ -51,9 +51,9 @@ FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCh
 @pytest.fixture
 def existing(db):
     result = services.result_create(ruleset=ruleset.current(), answers={"compute": "own", "expertise": "strong"})
-    snapshot = Result.objects.values().get(pk=result.pk)
+    snapshot = Result.objects.values().get(pk=result.id)
     yield result
-    assert Result.objects.values().get(pk=result.pk) == snapshot
+    assert Result.objects.values().get(pk=result.id) == snapshot
 
 
 def no_server_error(response):

@@ -33,7 +33,7 @@ def test_every_page_links_to_the_privacy_page_from_its_footer(client, path):
 
 def make(days_old: int) -> Result:
     result = services.result_create(ruleset=ruleset.current(), answers=START_UP)
-    Result.objects.filter(pk=result.pk).update(created_at=timezone.now() - datetime.timedelta(days=days_old))
+    Result.objects.filter(pk=result.id).update(created_at=timezone.now() - datetime.timedelta(days=days_old))
     return result
 
 
@@ -42,15 +42,15 @@ def test_the_clean_up_deletes_results_older_than_the_retention_and_keeps_the_res
     settings.RESULT_RETENTION_DAYS = 30
     old, recent = make(31), make(29)
     make(40)
-    assert client.get(f"/r/{old.pk}/card.png").status_code == 200  # its card is drawn and kept
+    assert client.get(f"/r/{old.id}/card.png").status_code == 200  # its card is drawn and kept
 
     call_command("delete_old_results")
 
-    assert list(Result.objects.values_list("pk", flat=True)) == [recent.pk]
+    assert list(Result.objects.values_list("pk", flat=True)) == [recent.id]
     # Results and their cards are counted apart: two results, one card, not "3 results".
     assert "Deleted 2 result(s) (older than 30 days), their 1 link-preview card(s)" in capsys.readouterr().out
     assert not ResultCard.objects.exists()
-    assert client.get(f"/r/{old.pk}/card.png").status_code == 404
+    assert client.get(f"/r/{old.id}/card.png").status_code == 404
 
 
 @pytest.mark.django_db

@@ -1,13 +1,18 @@
 """A stored result never changes, even when the rules do."""
 
 import datetime
+import importlib
 import json
+import os
 import re
 from html.parser import HTMLParser
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
-from profiles import scenario
+from django.apps import apps as django_apps
+from django.db import connection
+from profiles import SCENARIOS, scenario
 
 from decision import rules, ruleset, services
 from decision.models import Result
@@ -51,7 +56,7 @@ def test_an_old_result_keeps_its_wording_after_the_rules_change(client, two_vers
 @pytest.mark.django_db
 def test_a_stored_result_is_the_recommendation_as_computed(client):
     result = services.result_create(ruleset=ruleset.current(), answers=ANSWERS)
-    stored = Result.objects.get(pk=result.pk)
+    stored = Result.objects.get(pk=result.id)
     assert stored.recommendation["approach"] == "open"
     assert stored.answers["budget"] == "unsure"
     assert len(stored.answers) == 15
@@ -59,21 +64,68 @@ def test_a_stored_result_is_the_recommendation_as_computed(client):
     assert f'data-approach="{stored.recommendation["approach"]}"' in client.get(f"/r/{result.id}/").content.decode()
 
 
-# A released ruleset file never changes: stored results render their question texts and labels from it.
-# Changing the rules or the wording means a new file with a new version. Add each new file here when it ships.
-RELEASED = {
-    "v1.toml": "f1ec439292258c8f6b0774f014f82a5b9098e4dc448aca34f52346afaa8d2be1",
-    "v2.toml": "107e9be59536aa8459625b7c7fccb75fb58a78d5f04778d1aeabf62f1b8e2fc4",
-    "v3.toml": "5a3204057efbe33aa0fac8a4c968033fe504c0e17b4e0146a8fb493fa0d71c1a",
-}
+# A released version's decisions never change: stored results keep the texts they showed, so a wording fix is
+# made in place, but a change that moves a verdict, a confidence, a route, a conflict or an exclusion for any
+# argued scenario or any of a few hundred fixed random answer sets needs a new version. The pins are written once,
+# when a version is released: PIN_NEW_VERSIONS=1 pytest tests/test_versions.py adds the versions not pinned yet.
+PINS = Path(__file__).parent / "data" / "pinned_decisions.json"
+RANDOM_SETS = 300
 
 
-def test_released_ruleset_files_never_change():
-    import hashlib
+def pinned_answer_sets(version):
+    """The argued scenarios, carried over to this version's questions, then fixed random answer sets."""
+    import random
 
-    for name, digest in RELEASED.items():
-        assert hashlib.sha256((ruleset.RULESETS_DIR / name).read_bytes()).hexdigest() == digest, (
-            f"{name} has changed since it was released: put the change in a new version file instead"
+    from decision import wizard
+
+    found = ruleset.get(version)
+    sets = {case["name"]: wizard.carry_over(found, case["answers"])[0] for case in SCENARIOS}
+    generator = random.Random(f"pins-{version}")
+    for n in range(RANDOM_SETS):
+        sets[f"random {n}"] = {q.id: generator.choice(q.values) for q in found.questions}
+    return sets
+
+
+def decisions(version):
+    found = ruleset.get(version)
+    out = {}
+    for name, answers in pinned_answer_sets(version).items():
+        made = rules.recommend(found, answers)
+        out[name] = [
+            made.approach,
+            made.confidence,
+            made.uncertain,
+            [route.id for route in made.routes],
+            sorted(",".join(conflict.questions) for conflict in made.conflicts),  # not the text: it may be reworded
+            sorted(exclusion.approach for exclusion in made.excluded),
+        ]
+    return out
+
+
+def one_line_each(pinned):
+    versions = [
+        json.dumps(version)
+        + ": {\n"
+        + ",\n".join(f"{json.dumps(n)}: {json.dumps(d)}" for n, d in sorted(sets.items()))
+        + "\n}"
+        for version, sets in sorted(pinned.items())
+    ]
+    return "{\n" + ",\n".join(versions) + "\n}\n"
+
+
+def test_a_released_version_decides_as_it_did_when_it_was_released():
+    pinned = json.loads(PINS.read_text())
+    released = [v for v, found in ruleset.load_all().items() if found.status == "released"]
+    if os.environ.get("PIN_NEW_VERSIONS"):
+        pinned |= {version: decisions(version) for version in released if version not in pinned}
+        PINS.write_text(one_line_each(pinned))
+    assert set(released) <= set(pinned), "a released version has no pins: run with PIN_NEW_VERSIONS=1 once"
+    for version in released:
+        made = decisions(version)
+        moved = [name for name in made if made[name] != pinned[version][name]]
+        assert not moved, (
+            f"version {version} now decides differently for {len(moved)} answer sets ({moved[:5]}): a change that "
+            "moves a decision goes in a new version; a wording fix that moves none is made in place"
         )
 
 
@@ -111,14 +163,28 @@ def main_text(html: str) -> str:
     return re.sub(r"\s+", " ", "".join(parser.parts)).strip()
 
 
+def copy_texts():
+    """What migration 0006 does to the results stored before it: each gains the texts its page shows."""
+    migration = importlib.import_module("decision.migrations.0006_result_shown")
+    migration.copy_texts(django_apps, SimpleNamespace(connection=connection))
+
+
+def store_as_before_0006(row, recommendation=None):
+    """A result row as the code before migration 0006 stored it: no texts of its own."""
+    Result.objects.create(
+        id=row["id"],
+        answers=row["answers"],
+        ruleset_version="1",
+        recommendation=recommendation or row["recommendation"],
+    )
+    Result.objects.filter(pk=row["id"]).update(created_at=datetime.datetime.fromisoformat(row["created_at"]))
+
+
 @pytest.fixture
 def stored_v1_results(db):
     for case in GOLDEN:
-        row = case["row"]
-        Result.objects.create(
-            id=row["id"], answers=row["answers"], ruleset_version="1", recommendation=row["recommendation"]
-        )
-        Result.objects.filter(pk=row["id"]).update(created_at=datetime.datetime.fromisoformat(row["created_at"]))
+        store_as_before_0006(case["row"])
+    copy_texts()
     return GOLDEN
 
 
@@ -198,8 +264,8 @@ def test_a_reason_reads_the_same_whatever_order_the_database_returns_its_answers
     assert [list(r["answers"]) for r in shuffled["reasons"]] != [
         list(r["answers"]) for r in row["recommendation"]["reasons"]
     ]
-    Result.objects.create(id=row["id"], answers=row["answers"], ruleset_version="1", recommendation=shuffled)
-    Result.objects.filter(pk=row["id"]).update(created_at=datetime.datetime.fromisoformat(row["created_at"]))
+    store_as_before_0006(row, shuffled)
+    copy_texts()
     text = main_text(client.get(f"/r/{row['id']}/").content.decode())
     assert TODAY.sub("", text) == case["page_text"]
 
@@ -212,7 +278,10 @@ def test_an_older_result_says_in_one_line_what_todays_rules_would_answer(client)
     answers = scenario("A bank's customer assistant")
     old = services.result_create(ruleset=ruleset.get("2"), answers=answers)
     today = rules.recommend(ruleset.current(), answers)
-    assert (old.recommendation["confidence"], today.confidence) == ("close", "lean")  # the same verdict, v2 to v3
+    assert (old.recommendation.model_dump(mode="json")["confidence"], today.confidence) == (
+        "close",
+        "lean",
+    )  # the same verdict, v2 to v3
 
     page = client.get(f"/r/{old.id}/").content.decode()
     text = main_text(page)
@@ -245,6 +314,80 @@ def test_the_result_json_address_gives_answers_recommendation_and_version(client
     body = json.loads(response.content)
     assert body == client.get(f"/api/results/{result.id}").json()
     assert body["answers"] == result.answers
-    assert body["approach"] == result.recommendation["approach"]
+    assert body["approach"] == result.recommendation.model_dump(mode="json")["approach"]
     assert body["ruleset"] == ruleset.current().version
     assert client.get("/r/no-such-result.json").status_code == 404
+
+
+# ---------------------------------------------------------------- results that stand on their own
+
+
+@pytest.fixture
+def rulesets_copy(tmp_path, monkeypatch):
+    """Today's ruleset files in a folder the test may change, as a maintainer would in place."""
+    import shutil
+
+    shutil.copytree(ruleset.RULESETS_DIR, tmp_path, dirs_exist_ok=True)
+    monkeypatch.setattr(ruleset, "RULESETS_DIR", tmp_path)
+    ruleset.load_all.cache_clear()
+    yield tmp_path
+    ruleset.load_all.cache_clear()
+
+
+@pytest.mark.django_db
+def test_a_result_reads_as_it_was_made_after_a_wording_fix_in_place_and_without_its_file(client, rulesets_copy):
+    answers = scenario("A hospital summarising patient records on its own servers")
+    made = services.result_create(ruleset=ruleset.current(), answers=answers)
+    name = f"v{made.ruleset_version}.toml"
+    before = {path: client.get(path).content for path in (f"/r/{made.id}/", f"/api/results/{made.id}")}
+    record = client.get(f"/r/{made.id}/decision-record.md").content
+    old_text = "How sensitive is the data the model will see?"
+    assert old_text.encode() in before[f"/r/{made.id}/"]
+
+    # A wording fix in place: the same version, a question and a reason reworded.
+    text = (rulesets_copy / name).read_text()
+    reason = made.recommendation.reasons[0].text
+    (rulesets_copy / name).write_text(text.replace(old_text, "How secret is the data?").replace(reason, "Reworded."))
+    ruleset.load_all.cache_clear()
+    fresh = services.result_create(ruleset=ruleset.current(), answers=answers)
+    assert b"How secret is the data?" in client.get(f"/r/{fresh.id}/").content
+    assert b"Reworded." in client.get(f"/r/{fresh.id}/").content
+
+    for path, content in before.items():
+        assert client.get(path).content == content, path
+    assert client.get(f"/r/{made.id}/decision-record.md").content == record
+
+    # Even with its version's file gone, the result renders from what it kept.
+    (rulesets_copy / name).rename(rulesets_copy / "kept-aside")
+    (rulesets_copy / "v2.toml").rename(rulesets_copy / name.replace(".toml", "-was-v2.toml"))
+    ruleset.load_all.cache_clear()
+    assert ruleset.get(made.ruleset_version) is None
+    assert client.get(f"/r/{made.id}/").status_code == 200
+    assert client.get(f"/r/{made.id}/card.png").status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migration_0006_gives_results_stored_before_it_the_texts_they_show(client):
+    from django.db.migrations.executor import MigrationExecutor
+
+    case = next(case for case in GOLDEN if case["name"] == "mixed-estate")
+    executor = MigrationExecutor(connection)
+    executor.migrate([("decision", "0005_health_probe")])
+    before = executor.loader.project_state([("decision", "0005_health_probe")]).apps.get_model("decision", "Result")
+    row = case["row"]
+    before.objects.create(
+        id=row["id"], answers=row["answers"], ruleset_version="1", recommendation=row["recommendation"]
+    )
+    before.objects.create(id="from-a-lost-version", answers={}, ruleset_version="0.9", recommendation={})
+
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    stored = Result.objects.get(pk=row["id"])
+    assert stored.recommendation == row["recommendation"]  # nothing stored before is changed
+    assert stored.shown["version"] == "1"
+    assert stored.shown["questions"][0]["text"] == ruleset.get("1").questions[0].text
+    text = main_text(client.get(f"/r/{row['id']}/").content.decode())
+    assert text.endswith(case["page_text"][-200:])
+    assert client.get("/r/from-a-lost-version/").status_code == 404

@@ -1,0 +1,149 @@
+"""A result as it is kept: its recommendation, and every text of the ruleset its page, JSON, card and decision
+record show, copied at creation. A stored result reads as it did when it was made, whatever the ruleset files
+say later, so a wording fix that moves no verdict is made in place, and an old version's file is needed only
+to carry answers forward.
+
+No Django, no I/O: `shown` is worked out from a ruleset and a recommendation; `Snapshot` is what a stored
+result loads into, read by attribute everywhere (pages, exports, cards, the API).
+"""
+
+from __future__ import annotations
+
+import datetime
+from functools import cached_property
+
+from pydantic import BaseModel, ConfigDict
+
+from decision import rules
+from decision.ruleset import (
+    UNSURE_LABEL,
+    Approach,
+    ApproachText,
+    Confidence,
+    Identifier,
+    RouteId,
+    Ruleset,
+    Section,
+    Side,
+    Source,
+    TieBreak,
+)
+
+
+class Kept(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ShownOption(Kept):
+    value: Identifier
+    label: str
+    event: str = ""  # the answer as something that could happen, for a record's revisit triggers
+
+
+class ShownQuestion(Kept):
+    id: Identifier
+    section: Identifier
+    text: str
+    options: tuple[ShownOption, ...]
+
+    def label(self, value: str) -> str:
+        return next((option.label for option in self.options if option.value == value), UNSURE_LABEL)
+
+
+class ShownRoute(Kept):
+    phrase: str  # how the route reads after a verdict: "through a vendor's shared API"
+
+
+class Shown(Kept):
+    """The ruleset's texts that one result shows, as they read when it was made (names match the ruleset's, so
+    a page reads either the same way)."""
+
+    version: str
+    date: str
+    in_stages: bool
+    confidence: Confidence
+    tie_break: TieBreak
+    approaches: dict[Approach, ApproachText]
+    sections: tuple[Section, ...]
+    questions: tuple[ShownQuestion, ...]
+    # Each reason's rule: its one-sentence brief (v3 on) and its questions in the rule's own order (PostgreSQL's
+    # jsonb does not keep a stored object's key order).
+    briefs: dict[str, str] = {}
+    reason_questions: dict[str, tuple[str, ...]] = {}
+    routes: dict[RouteId, ShownRoute] = {}
+    # For the decision record: how each approach that was not ruled out would be carried out.
+    options: dict[Approach, tuple[RouteId, ...]] = {}
+    sources: tuple[Source, ...] = ()  # everything the result cites, in order
+
+    @cached_property
+    def questions_by_id(self) -> dict[str, ShownQuestion]:
+        return {question.id: question for question in self.questions}
+
+    @cached_property
+    def questions_by_section(self) -> dict[str, tuple[ShownQuestion, ...]]:
+        return {section.id: tuple(q for q in self.questions if q.section == section.id) for section in self.sections}
+
+
+class Snapshot(Kept):
+    """A stored result, typed."""
+
+    id: str
+    answers: dict[str, str]
+    ruleset_version: str
+    recommendation: rules.Recommendation
+    shown: Shown
+    created_at: datetime.datetime
+
+
+SIDES_OF: dict[Approach, tuple[Side, ...]] = {"open": ("open",), "closed": ("closed",), "hybrid": ("open", "closed")}
+
+
+def shown(ruleset: Ruleset, recommendation: rules.Recommendation, answers: dict[str, str]) -> Shown:
+    """What a result made with this ruleset shows besides its recommendation, from the ruleset as it is now."""
+    excluded = {entry.approach for entry in recommendation.excluded}
+    ruled_out_routes = frozenset(entry.route for entry in recommendation.excluded_routes)
+    options = {
+        approach: tuple(rules.route_for(ruleset, side, answers, ruled_out_routes).id for side in SIDES_OF[approach])
+        for approach in ruleset.tie_break.order
+        if ruleset.routes and approach not in excluded
+    }
+    route_ids = dict.fromkeys([*(r.id for r in recommendation.routes), *(i for ids in options.values() for i in ids)])
+    by_rule = ruleset.rules_by_id
+    reasons = [r for r in recommendation.reasons if r.rule in by_rule]
+    return Shown(
+        version=ruleset.version,
+        date=ruleset.date,
+        in_stages=ruleset.in_stages,
+        confidence=ruleset.confidence,
+        tie_break=ruleset.tie_break,
+        approaches=ruleset.approaches,
+        sections=ruleset.sections,
+        questions=tuple(
+            ShownQuestion(
+                id=q.id,
+                section=q.section,
+                text=q.text,
+                options=tuple(ShownOption(value=o.value, label=o.label, event=o.event) for o in q.options),
+            )
+            for q in ruleset.questions
+        ),
+        briefs={r.rule: by_rule[r.rule].brief for r in reasons if by_rule[r.rule].brief},
+        reason_questions={r.rule: tuple(by_rule[r.rule].when) for r in reasons},
+        routes={i: ShownRoute(phrase=ruleset.routes_by_id[i].phrase) for i in route_ids},
+        options=options,
+        sources=cited_sources(ruleset, recommendation),
+    )
+
+
+def cited_sources(ruleset: Ruleset, recommendation: rules.Recommendation) -> tuple[Source, ...]:
+    """The sources behind everything a result says: its reasons, exclusions, routes and caveats."""
+    cited: list[str] = []
+    for reason in recommendation.reasons:
+        cited += reason.sources
+    for exclusion in recommendation.excluded:
+        cited += exclusion.sources
+    for route in recommendation.routes:
+        cited += ruleset.routes_by_id[route.id].sources
+    caveats = set(recommendation.caveats)
+    cited += [source for caveat in ruleset.caveats if caveat.text in caveats for source in caveat.sources]
+    return tuple(ruleset.sources_by_id[source_id] for source_id in dict.fromkeys(cited))
