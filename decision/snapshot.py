@@ -18,7 +18,6 @@ from decision import rules
 from decision.ruleset import (
     UNSURE_LABEL,
     Approach,
-    ApproachText,
     Confidence,
     Identifier,
     RouteId,
@@ -50,6 +49,12 @@ class ShownQuestion(Kept):
         return next((option.label for option in self.options if option.value == value), UNSURE_LABEL)
 
 
+class ShownApproach(Kept):
+    name: str
+    headline: str
+    summary: str
+
+
 class ShownRoute(Kept):
     phrase: str  # how the route reads after a verdict: "through a vendor's shared API"
 
@@ -63,7 +68,7 @@ class Shown(Kept):
     in_stages: bool
     confidence: Confidence
     tie_break: TieBreak
-    approaches: dict[Approach, ApproachText]
+    approaches: dict[Approach, ShownApproach]
     sections: tuple[Section, ...]
     questions: tuple[ShownQuestion, ...]
     # Each reason's rule: its one-sentence brief (v3 on) and its questions in the rule's own order (PostgreSQL's
@@ -116,7 +121,10 @@ def shown(ruleset: Ruleset, recommendation: rules.Recommendation, answers: dict[
         in_stages=ruleset.in_stages,
         confidence=ruleset.confidence,
         tie_break=ruleset.tie_break,
-        approaches=ruleset.approaches,
+        approaches={
+            approach: ShownApproach(name=text.name, headline=text.headline, summary=text.summary)
+            for approach, text in ruleset.approaches.items()
+        },
         sections=ruleset.sections,
         questions=tuple(
             ShownQuestion(
