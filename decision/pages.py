@@ -97,7 +97,10 @@ def how_context(ruleset: Ruleset) -> dict[str, Any]:
         for c in ruleset.constraints
         if len(c.when) > 1
     ]
-    conflicts = [{"conflict": c, "conditions": conditions(c.when)} for c in ruleset.conflicts]
+    conflicts: dict[str, dict[str, Any]] = {}  # a conflict written with any_of is one entry with its cases
+    for c in ruleset.conflicts:
+        entry = conflicts.setdefault(c.id, {"conflict": c, "cases": [], "sources": cites(c.sources)})
+        entry["cases"].append(conditions(c.when))
     routes = [{"route": route, "sources": cites(route.sources)} for route in ruleset.routes]
     route_order = [
         {
@@ -122,6 +125,7 @@ def how_context(ruleset: Ruleset) -> dict[str, Any]:
     citing = [
         *((rule.id, f"rule-{rule.id}", rule.sources) for rule in ruleset.rules),
         *((c.id, f"rule-{c.id}", c.sources) for c in ruleset.constraints),
+        *((c.id, f"rule-{c.id}", c.sources) for c in {c.id: c for c in ruleset.conflicts}.values()),
         *((route.id, f"route-{route.id}", route.sources) for route in ruleset.routes),
         *((f"warning {n}", f"caveat-{n}", c.sources) for n, c in enumerate(ruleset.caveats, start=1)),
         *((f"{n.question}: {n.value}", f"neutral-{n.question}-{n.value}", n.sources) for n in ruleset.neutral),
@@ -135,12 +139,13 @@ def how_context(ruleset: Ruleset) -> dict[str, Any]:
         "sections": sections,
         "combined": combined,
         "constraints": constraints,
-        "conflicts": conflicts,
+        "conflicts": list(conflicts.values()),
         "routes": routes,
         "route_order": route_order,
         "caveats": caveats,
         "sources": [{"source": source, "cited_by": cited_by[source.id]} for source in ruleset.sources],
         "max_weight": rulesets.MAX_WEIGHT,
+        "unsure_questions": [ruleset.questions_by_id[q].text for q in ruleset.confidence.lean_when_unsure_of],
     }
     return context
 

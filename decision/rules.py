@@ -82,6 +82,7 @@ class ConflictOut(Frozen):
     questions: list[str]
     text: str
     resolve: str
+    sources: list[str] = []
 
 
 class RouteOut(Frozen):
@@ -313,8 +314,11 @@ def confidence_of(
             level = "lean"
         else:
             level = "close"
-        strong = settings.strong_weight
         others = [a for a in decision.allowed if a != decision.approach]
+        unopposed = not any(r.favours in others for r in reasons)
+        if level != "clear" and settings.clear_when_unopposed and unopposed and margin >= settings.lean_margin:
+            level = "clear"  # every answer that weighs at all points the same way (v4 on)
+        strong = settings.strong_weight
         if level == "clear" and strong is not None and any(r.weight >= strong and r.favours in others for r in reasons):
             level = "lean"  # a strong reason still stands for an approach that is allowed
     if level == "clear" and conflicts:
@@ -407,8 +411,12 @@ def conflicts_of(ruleset: Ruleset, given: Mapping[str, str]) -> list[ConflictOut
         if conflict.matches(given):
             key = (conflict.text, conflict.resolve)
             questions = [*found[key].questions, *conflict.when] if key in found else list(conflict.when)
+            sources = [*found[key].sources, *conflict.sources] if key in found else list(conflict.sources)
             found[key] = ConflictOut(
-                questions=list(dict.fromkeys(questions)), text=conflict.text, resolve=conflict.resolve
+                questions=list(dict.fromkeys(questions)),
+                text=conflict.text,
+                resolve=conflict.resolve,
+                sources=list(dict.fromkeys(sources)),
             )
     return list(found.values())
 

@@ -234,6 +234,9 @@ class Confidence(Strict):
     # v4: a result names every answer "I'm not sure" whose definite answers would change the verdict, add a
     # conflict, rule an approach or a route out, change the route or lower the confidence.
     name_unknowns: bool = False
+    # v4: a verdict at least lean_margin ahead with no reason at all for another allowed approach is clear:
+    # when every answer that weighs points the same way, the rest weighing nothing, the call is not close.
+    clear_when_unopposed: bool = False
 
 
 class TieBreak(Strict):

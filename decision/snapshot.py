@@ -144,12 +144,14 @@ def shown(ruleset: Ruleset, recommendation: rules.Recommendation, answers: dict[
 
 
 def cited_sources(ruleset: Ruleset, recommendation: rules.Recommendation) -> tuple[Source, ...]:
-    """The sources behind everything a result says: its reasons, exclusions, routes and caveats."""
+    """The sources behind everything a result says: its reasons, exclusions, conflicts, routes and caveats."""
     cited: list[str] = []
     for reason in recommendation.reasons:
         cited += reason.sources
     for exclusion in recommendation.excluded:
         cited += exclusion.sources
+    for conflict in recommendation.conflicts:
+        cited += conflict.sources
     for route in recommendation.routes:
         cited += ruleset.routes_by_id[route.id].sources
     caveats = set(recommendation.caveats)

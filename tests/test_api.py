@@ -7,6 +7,7 @@ import pytest
 from django.test import Client
 from profiles import MIXED_ESTATE, OPEN_SHOP
 
+from decision import ruleset
 from decision.models import Result
 
 ANSWERS = OPEN_SHOP
@@ -59,7 +60,7 @@ def test_recommend_returns_the_verdict_with_scores_and_reasons(api):
     assert body["scores"][body["approach"]] == max(body["scores"].values())
     assert body["confidence"] in {"clear", "lean", "close"}
     assert body["uncertain"] is False
-    assert body["ruleset"] == "3"
+    assert body["ruleset"] == ruleset.current().version
     assert body["reasons"]
     for reason in body["reasons"]:
         assert {"answers", "favours", "weight", "strength", "text"} <= set(reason)
@@ -430,7 +431,7 @@ def test_openapi_document_describes_every_endpoint(api):
     document = response.json()
     assert document["openapi"].startswith("3.1")
     assert document["info"]["title"]
-    assert document["info"]["version"] == "3"
+    assert document["info"]["version"] == ruleset.current().version
     assert set(document["paths"]) == {"/api/recommend", "/api/results", "/api/results/{id}", "/api/answers/import"}
     assert "post" in document["paths"]["/api/answers/import"]
     assert "post" in document["paths"]["/api/recommend"]
@@ -470,7 +471,7 @@ def test_openapi_describes_routes_exclusions_conflicts_and_pivots(api):
     route = schemas["RouteOut"]["properties"]
     assert set(route) == {"approach", "id", "name", "text"}
     assert "managed_open" in json.dumps(route["id"])
-    assert set(schemas["ConflictOut"]["properties"]) == {"questions", "text", "resolve"}
+    assert set(schemas["ConflictOut"]["properties"]) == {"questions", "text", "resolve", "sources"}
     assert {"approach", "questions", "text"} <= set(schemas["Exclusion"]["properties"])
     assert set(schemas["Pivot"]["properties"]) == {"question", "value", "approach"}
 

@@ -121,7 +121,7 @@ def test_answers_from_an_older_version_are_kept_where_they_still_exist_and_the_r
     imported = wizard.import_answers(CURRENT, [older, CURRENT], data)
 
     assert imported.answers == {"volume": "heavy"}
-    assert imported.flagged == ["'deadline': 'weeks' is no longer an answer in version 3"]
+    assert imported.flagged == [f"'deadline': 'weeks' is no longer an answer in version {CURRENT.version}"]
     assert imported.problems == []
 
 

@@ -30,5 +30,7 @@ def test_scenario_gets_an_approach_its_argument_accepts(scenario):
     assert not set(scenario.get("not_excluded", [])) & excluded
     if "conflicts" in scenario:
         assert len(recommendation.conflicts) == scenario["conflicts"]
+    named = {unknown.question for unknown in recommendation.unknowns}
+    assert set(scenario.get("named_unknowns", [])) <= named, named
     if not recommendation.uncertain and not recommendation.excluded:
         assert any(reason.favours == recommendation.approach for reason in recommendation.reasons)
