@@ -388,3 +388,40 @@ def test_migration_0006_gives_results_stored_before_it_the_texts_they_show(clien
     text = main_text(client.get(f"/r/{row['id']}/").content.decode())
     assert text.endswith(case["page_text"][-200:])
     assert client.get("/r/from-a-lost-version/").status_code == 404
+
+
+# Eight v2 and v3 results as the code before results kept their texts stored them, with the page text, API
+# answer and decision record it gave for each (captured at commit 5f0c176 with ruleset v3 current).
+GOLDEN_V2_V3 = json.loads((Path(__file__).parent / "data" / "v2_v3_results.json").read_text())
+
+
+def as_before_0006(text: str) -> str:
+    """A page captured before, less the line that says what today's rules answer (its version has moved on)."""
+    return TODAY.sub("", text.replace("https://testserver", "http://testserver"))
+
+
+@pytest.mark.parametrize("case", GOLDEN_V2_V3, ids=[case["name"] for case in GOLDEN_V2_V3])
+def test_stored_v2_and_v3_results_render_answer_and_export_exactly_as_before(client, db, case):
+    row = case["row"]
+    Result.objects.create(
+        id=row["id"],
+        answers=row["answers"],
+        ruleset_version=row["ruleset_version"],
+        recommendation=row["recommendation"],
+    )
+    Result.objects.filter(pk=row["id"]).update(created_at=datetime.datetime.fromisoformat(row["created_at"]))
+    copy_texts()
+
+    text = main_text(client.get(f"/r/{row['id']}/").content.decode())
+    assert TODAY.match(text)  # what today's rules (v4) would answer, in one line
+    assert as_before_0006(text) == as_before_0006(case["page_text"])
+    api = client.get(f"/api/results/{row['id']}").json()
+    # Conflicts have cited sources since v4: a stored conflict answers with an empty list, and the rest as before.
+    assert all(conflict.pop("sources") == [] for conflict in api["conflicts"])
+    for key in api.keys() - {"url", "current"}:
+        assert api[key] == case["api"][key], key
+    assert api["current"]["ruleset"] == ruleset.current().version
+    record = client.get(f"/r/{row['id']}/decision-record.md").content.decode()
+    assert record.replace("https://testserver", "http://testserver") == case["record"].replace(
+        "https://testserver", "http://testserver"
+    )
