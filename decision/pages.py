@@ -235,7 +235,9 @@ def recommendation_context(
     unknowns: dict[str, dict[str, Any]] = {}  # v4 on: the answers not given yet that would change something
     for unknown in rec.unknowns:
         question = questions[unknown.question]
-        unknowns.setdefault(question.id, {"question": question, "tries": []})["tries"].append(
+        group = unknowns.setdefault(question.id, {"question": question, "tries": [], "weight": len(EFFECTS)})
+        group["weight"] = min(group["weight"], *(list(EFFECTS).index(effect) for effect in unknown.effects))
+        group["tries"].append(
             {
                 "label": question.label(unknown.value),
                 "effects": in_words([EFFECTS[effect] for effect in unknown.effects]),
@@ -290,17 +292,31 @@ def recommendation_context(
         "grouped": grouped,
         "questions": questions,
         "pivots": pivots,
-        "pivot_groups_first": list(pivot_groups.values())[:3],
-        "pivot_groups_more": list(pivot_groups.values())[3:],
+        **pivot_folds(shown, list(pivot_groups.values())),
         # Questions the team was not sure of that could still change the verdict (v2 says so at the verdict).
         "unsure_pivots": list(dict.fromkeys(p["question"].text for p in pivots if p["unanswered"]))
         if shown.in_stages
         else [],
-        "unknowns": list(unknowns.values()),
+        # The unknowns that could change most first (the verdict, then a conflict...), three in the brief.
+        "unknowns": (named := sorted(unknowns.values(), key=lambda group: group["weight"]))[:3],
+        "unknowns_more": named[3:],
         "change_url": check_url(shown, answers),
         **summary(shown, answers),
     }
     return context
+
+
+def pivot_folds(shown: Shown, groups: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """The questions whose change would change the verdict: three shown, the rest folded. From v4 on the brief
+    names the answers you were not sure of, so only changes to answers you gave are shown, and those it names
+    are folded rather than said twice."""
+    if not shown.confidence.name_unknowns:
+        return {"pivot_groups_first": groups[:3], "pivot_groups_more": groups[3:]}
+    given = [group for group in groups if not group["unanswered"]]
+    return {
+        "pivot_groups_first": given[:3],
+        "pivot_groups_more": given[3:] + [group for group in groups if group["unanswered"]],
+    }
 
 
 def today(result: Snapshot) -> dict[str, Any] | None:
