@@ -1,14 +1,16 @@
-"""System checks: the app refuses to start with a ruleset that does not validate, and the deploy check says
-when production lacks its public address."""
+"""System checks: the app refuses to start with a ruleset or a market catalogue that does not validate, warns
+when a catalogue row has not been checked for 90 days, and the deploy check says when production lacks its
+public address."""
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.conf import settings
-from django.core.checks import Error, Tags, Warning, register
+from django.core.checks import CheckMessage, Error, Tags, Warning, register
 
-from decision import ruleset
+from decision import catalogue, ruleset
 
 
 @register()
@@ -19,6 +21,31 @@ def rulesets_validate(app_configs: Any = None, **kwargs: Any) -> list[Error]:
     except ruleset.RulesetError as error:
         return [Error(str(error), hint="Fix the ruleset file named above.", id="decision.E001")]
     return []
+
+
+@register()
+def catalogue_is_sound_and_fresh(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    catalogue.load.cache_clear()
+    try:
+        found = catalogue.load()
+    except (catalogue.CatalogueError, OSError) as error:
+        return [
+            Error(str(error), hint="Fix the row named above in decision/market/catalogue.toml.", id="decision.E002")
+        ]
+    stale = found.stale(datetime.date.today())
+    if not stale:
+        return []
+    names = "; ".join(f"{table}: {name} ({row.checked})" for table, name, row in stale[:5])
+    more = f" and {len(stale) - 5} more" if len(stale) > 5 else ""
+    return [
+        Warning(
+            f"{len(stale)} catalogue rows were last checked more than {catalogue.STALE_AFTER_DAYS} days ago: "
+            f"{names}{more}.",
+            hint="Check each against its source, then update its figures and `checked`: "
+            "manage.py recheck_catalogue lists them all with their links.",
+            id="decision.W002",
+        )
+    ]
 
 
 @register(Tags.security, deploy=True)
