@@ -97,10 +97,21 @@ class Throughput(Row):
     tokens_per_second: float = Field(gt=0)
 
 
+class Wage(Row):
+    """What an engineer costs an employer: a median annual wage, and the share wages make of all it pays."""
+
+    title: str  # what the figure is, as its source names it
+    median_annual_usd: float = Field(gt=0)
+    wages_share: float = Field(gt=0, le=1)
+    share_title: str
+    share_source: Link
+
+
 class Catalogue(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     date: Day  # the day the catalogue as a whole was last brought up to date
+    engineer: Wage
     models: tuple[Model, ...] = Field(min_length=1)
     prices: tuple[Price, ...] = ()
     gpus: tuple[Gpu, ...] = ()
@@ -127,7 +138,8 @@ class Catalogue(BaseModel):
 
     def rows(self) -> list[tuple[str, str, Row]]:
         """Every row with its table and a name a person recognises, for the re-check list."""
-        named: list[tuple[str, str, Row]] = [("models", m.name, m) for m in self.models]
+        named: list[tuple[str, str, Row]] = [("engineer", self.engineer.title, self.engineer)]
+        named += [("models", m.name, m) for m in self.models]
         named += [("prices", f"{self.models_by_id[p.model].name} at {p.seller}", p) for p in self.prices]
         named += [("gpus", f"{g.gpu} ({g.provider} {g.instance})", g) for g in self.gpus]
         named += [("throughput", f"{t.model} on {t.gpu}", t) for t in self.throughput]

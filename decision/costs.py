@@ -1,19 +1,22 @@
-"""What each way of paying per token would cost a month, from the volume and the market catalogue: pure
-arithmetic, every figure with the prices it rests on, rounded honestly.
+"""What each route would cost a month, from the volume and the market catalogue: pure arithmetic, every
+figure with the prices and assumptions it rests on, rounded honestly.
 
 No Django, no I/O. The volume comes from the answer (a band) or from an exact monthly token count and input
-share typed on the result page. Routes the team runs itself (rented GPUs, its own hardware) need GPU hours,
-utilisation and staff, which are not estimated here yet: the panel says so rather than guess.
+share typed on the result page. Paying per token is tokens times price. Renting GPUs is GPU hours (paid busy or
+idle) for enough GPUs to serve the output at a stated utilisation of a measured throughput, plus a stated share
+of an engineer. Hardware of your own (bought, amortised, powered) is not estimated yet: no purchase price in the
+catalogue rests on a source.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from decimal import ROUND_HALF_UP, Decimal
 
 from pydantic import BaseModel, ConfigDict
 
-from decision.catalogue import Catalogue, Price
+from decision.catalogue import Catalogue
 
 # The volume bands of the question "How much will the model be used once it is live?", in tokens a month. The
 # heavy band has no upper end in the question; five billion stands for "around the clock" until an exact count
@@ -37,13 +40,131 @@ class Volume(Frozen):
     exact: bool  # typed by the team, not the band
 
 
-class PriceUsed(Frozen):
+class Priced(Frozen):
+    """One price of the catalogue with what the estimates need of its model: what a result keeps, so that its
+    figures never change when the catalogue does."""
+
     model: str  # the model's name
+    kind: str  # open or closed
+    tier: str
     seller: str
+    route: str
     input_per_m: float
     output_per_m: float
     source: str
     checked: str
+
+    def per_million(self, input_share: float) -> float:
+        """The price of a million tokens of which this share is input."""
+        return self.input_per_m * input_share + self.output_per_m * (1 - input_share)
+
+
+def priced(catalogue: Catalogue) -> list[Priced]:
+    models = catalogue.models_by_id
+    return [
+        Priced(
+            model=models[p.model].name,
+            kind=models[p.model].kind,
+            tier=models[p.model].tier,
+            seller=p.seller,
+            route=p.route,
+            input_per_m=p.input_per_m,
+            output_per_m=p.output_per_m,
+            source=p.source,
+            checked=p.checked,
+        )
+        for p in catalogue.prices
+    ]
+
+
+class GpuHour(Frozen):
+    """A rented GPU's hourly price, per GPU."""
+
+    gpu: str
+    provider: str
+    instance: str
+    per_gpu_hour: float
+    source: str
+    checked: str
+
+
+class Measured(Frozen):
+    """Output tokens a second that one GPU served of a model, in a published benchmark."""
+
+    model: str  # the model's name
+    tier: str
+    gpu: str
+    tokens_per_second: float
+    source: str
+    checked: str
+    note: str
+
+
+class Engineer(Frozen):
+    """What an engineer costs an employer a month, with the figures it comes from."""
+
+    month: float
+    median_annual_usd: float
+    wages_share: float
+    title: str
+    source: str
+    share_title: str
+    share_source: str
+    checked: str
+
+
+class Market(Frozen):
+    """The catalogue's figures a result keeps, with the catalogue's date, so that its estimates never change."""
+
+    date: str
+    engineer: Engineer
+    prices: tuple[Priced, ...]
+    gpus: tuple[GpuHour, ...]
+    throughput: tuple[Measured, ...]
+
+
+def market(catalogue: Catalogue) -> Market:
+    models = catalogue.models_by_id
+    wage = catalogue.engineer
+    return Market(
+        date=catalogue.date,
+        engineer=Engineer(
+            month=wage.median_annual_usd / wage.wages_share / 12,
+            median_annual_usd=wage.median_annual_usd,
+            wages_share=wage.wages_share,
+            title=wage.title,
+            source=wage.source,
+            share_title=wage.share_title,
+            share_source=wage.share_source,
+            checked=wage.checked,
+        ),
+        prices=tuple(priced(catalogue)),
+        gpus=tuple(
+            GpuHour(
+                gpu=g.gpu,
+                provider=g.provider,
+                instance=g.instance,
+                per_gpu_hour=g.hourly_usd / g.count,
+                source=g.source,
+                checked=g.checked,
+            )
+            for g in catalogue.gpus
+            if g.count == 1  # a service that starts on one GPU rents one
+        ),
+        throughput=tuple(
+            Measured(
+                model=models[t.model].name,
+                tier=models[t.model].tier,
+                gpu=t.gpu,
+                tokens_per_second=t.tokens_per_second,
+                source=t.source,
+                checked=t.checked,
+                note=t.note,
+            )
+            for t in catalogue.throughput
+            if t.model in models and "ACROSS TWO" not in t.note.upper()
+        ),
+    )
 
 
 class Estimate(Frozen):
@@ -53,32 +174,54 @@ class Estimate(Frozen):
     label: str
     low: float  # USD a month
     high: float
-    cheapest: PriceUsed
-    dearest: PriceUsed
+    cheapest: Priced
+    dearest: Priced
+
+
+class SelfRun(Frozen):
+    """Renting GPUs and running the model yourselves: GPUs for the output at the stated utilisation, kept all
+    month, and a share of an engineer."""
+
+    model: str
+    gpu: str
+    gpus: int
+    measured: Measured
+    cheapest: GpuHour
+    dearest: GpuHour
+    gpu_low: float  # USD a month for the GPUs
+    gpu_high: float
+    staff: float  # USD a month for the share of an engineer
+    low: float
+    high: float
+    break_even_tokens: int | None  # above this many tokens a month, one GPU costs less than the cheapest per-token
+    per_token: Priced | None  # price of the same model (with staff counted); None when no host lists the model
 
 
 class Costs(Frozen):
     catalogue_date: str
     volume: Volume
     estimates: list[Estimate]
+    rented: SelfRun | None = None
+
+
+# Renting GPUs: the assumptions, stated on the page.
+HOURS_A_MONTH = 730
+UTILISATION = 0.3  # the share of a benchmark's peak throughput a service keeps up over a month, on average
+ENGINEER_SHARE = 0.2  # of one engineer's time to run the service: our assumption, no published measure found
 
 
 # Each per-token way of buying a model: its key, how it reads, the routes whose prices count, the model tiers
 # (all when empty) and the kind of model.
 Kind = tuple[str, str, frozenset[str], frozenset[str], str]
 PER_TOKEN = frozenset({"managed_open", "private_cloud"})  # open weights, by a host or by your cloud
+API = frozenset({"public_api"})
+CLOUD = frozenset({"private_cloud"})
 KINDS: tuple[Kind, ...] = (
-    (
-        "api_leading",
-        "A leading closed model, vendor's API",
-        frozenset({"public_api"}),
-        frozenset({"leading"}),
-        "closed",
-    ),
-    ("api_small", "A small closed model, vendor's API", frozenset({"public_api"}), frozenset({"small"}), "closed"),
-    ("cloud_service", "A closed model, a cloud's model service", frozenset({"private_cloud"}), frozenset(), "closed"),
+    ("api_leading", "A leading closed model through its vendor's API", API, frozenset({"leading"}), "closed"),
+    ("api_small", "A small closed model through its vendor's API", API, frozenset({"small"}), "closed"),
+    ("cloud_service", "A closed model in a cloud's model service", CLOUD, frozenset(), "closed"),
     ("open_large", "A large open-weight model served per token", PER_TOKEN, frozenset({"leading", "mid"}), "open"),
-    ("open_small", "A small open-weight model served per token", PER_TOKEN, frozenset({"small", "device"}), "open"),
+    ("open_small", "A small open-weight model served per token", PER_TOKEN, frozenset({"small"}), "open"),
 )
 
 
@@ -93,17 +236,13 @@ def volume_of(answer: str, tokens: int | None = None, input_share: float | None 
     return Volume(low=low, high=high, input_share=share, exact=False)
 
 
-def estimate(catalogue: Catalogue, volume: Volume) -> Costs:
-    """The monthly cost of each per-token way of buying a model, from the cheapest to the dearest price listed."""
+def estimate(kept: Market, volume: Volume, *, broad: bool = True) -> Costs:
+    """The monthly cost of each per-token way of buying a model, from the cheapest to the dearest price listed,
+    and of renting GPUs to run an open model of the size the work needs (a large one for broad work)."""
     found = []
+    listed = list(kept.prices)
     for key, label, routes, tiers, kind in KINDS:
-        prices = [
-            p
-            for p in catalogue.prices
-            if p.route in routes
-            and catalogue.models_by_id[p.model].kind == kind
-            and (not tiers or catalogue.models_by_id[p.model].tier in tiers)
-        ]
+        prices = [p for p in listed if p.route in routes and p.kind == kind and (not tiers or p.tier in tiers)]
         if not prices:
             continue
         cheapest = min(prices, key=lambda p: p.per_million(volume.input_share))
@@ -114,21 +253,49 @@ def estimate(catalogue: Catalogue, volume: Volume) -> Costs:
                 label=label,
                 low=rounded(volume.low / 1e6 * cheapest.per_million(volume.input_share)),
                 high=rounded(volume.high / 1e6 * dearest.per_million(volume.input_share)),
-                cheapest=used(catalogue, cheapest),
-                dearest=used(catalogue, dearest),
+                cheapest=cheapest,
+                dearest=dearest,
             )
         )
-    return Costs(catalogue_date=catalogue.date, volume=volume, estimates=found)
+    return Costs(catalogue_date=kept.date, volume=volume, estimates=found, rented=rented(kept, volume, broad=broad))
 
 
-def used(catalogue: Catalogue, price: Price) -> PriceUsed:
-    return PriceUsed(
-        model=catalogue.models_by_id[price.model].name,
-        seller=price.seller,
-        input_per_m=price.input_per_m,
-        output_per_m=price.output_per_m,
-        source=price.source,
-        checked=price.checked,
+def rented(kept: Market, volume: Volume, *, broad: bool) -> SelfRun | None:
+    """GPUs rented by the hour to serve an open model of the work's size, with a share of an engineer."""
+    tiers = {"leading", "mid"} if broad else {"small"}
+    measured = [m for m in kept.throughput if m.tier in tiers and any(g.gpu == m.gpu for g in kept.gpus)]
+    if not measured:
+        return None
+    bench = measured[0]
+    hours = [g for g in kept.gpus if g.gpu == bench.gpu]
+    cheapest = min(hours, key=lambda g: g.per_gpu_hour)
+    dearest = max(hours, key=lambda g: g.per_gpu_hour)
+    served = bench.tokens_per_second * UTILISATION * 3600 * HOURS_A_MONTH  # output tokens a GPU serves a month
+    output = volume.high * (1 - volume.input_share)
+    gpus = max(1, math.ceil(output / served))
+    staff = kept.engineer.month * ENGINEER_SHARE
+    gpu_low = gpus * cheapest.per_gpu_hour * HOURS_A_MONTH
+    gpu_high = gpus * dearest.per_gpu_hour * HOURS_A_MONTH
+    same = [p for p in kept.prices if p.model == bench.model and p.kind == "open"]
+    per_token = min(same, key=lambda p: p.per_million(volume.input_share)) if same else None
+    break_even = None
+    if per_token is not None:
+        one_gpu = cheapest.per_gpu_hour * HOURS_A_MONTH + staff
+        break_even = int(one_gpu / per_token.per_million(volume.input_share) * 1e6)
+    return SelfRun(
+        model=bench.model,
+        gpu=bench.gpu,
+        gpus=gpus,
+        measured=bench,
+        cheapest=cheapest,
+        dearest=dearest,
+        gpu_low=rounded(gpu_low),
+        gpu_high=rounded(gpu_high),
+        staff=rounded(staff),
+        low=rounded(gpu_low + staff),
+        high=rounded(gpu_high + staff),
+        break_even_tokens=break_even,
+        per_token=per_token,
     )
 
 
@@ -136,8 +303,8 @@ def rounded(dollars: float) -> float:
     """To two significant figures, and never below a dollar: list prices and bands are no more exact."""
     if dollars < 1:
         return 1.0 if dollars > 0 else 0.0
-    digits = 1 - math.floor(math.log10(dollars))
-    return float(round(dollars, digits))
+    step = Decimal(10) ** (math.floor(math.log10(dollars)) - 1)  # two significant figures, halves rounded up
+    return float((Decimal(str(dollars)) / step).quantize(Decimal(1), rounding=ROUND_HALF_UP) * step)
 
 
 def in_words(dollars: float) -> str:
@@ -147,17 +314,29 @@ def in_words(dollars: float) -> str:
     return f"${dollars:,.0f}"
 
 
+def price_words(dollars: float) -> str:
+    """A list price as it is written: $4, $0.10, $1.32."""
+    return f"${dollars:g}" if dollars >= 1 and dollars == int(dollars) else f"${dollars:.2f}"
+
+
+def priced_words(price: Priced) -> str:
+    """ "Claude Haiku 5.5 at Anthropic API ($0.10 in, $0.50 out)" """
+    return (
+        f"{price.model} at {price.seller} ({price_words(price.input_per_m)} in, {price_words(price.output_per_m)} out)"
+    )
+
+
 def tokens_in_words(tokens: int) -> str:
+    """300 million, 1.5 billion, 44 billion: two significant figures, like the money."""
     for size, name in ((1_000_000_000, "billion"), (1_000_000, "million")):
         if tokens >= size:
-            amount = tokens / size
-            return f"{amount:g} {name}"
+            return f"{rounded(tokens / size):g} {name}"
     return f"{tokens:,}"
 
 
-def sources(estimates: Iterable[Estimate]) -> list[PriceUsed]:
+def sources(estimates: Iterable[Estimate]) -> list[Priced]:
     """Every price behind the estimates, once."""
-    seen: dict[tuple[str, str], PriceUsed] = {}
+    seen: dict[tuple[str, str], Priced] = {}
     for item in estimates:
         for price in (item.cheapest, item.dearest):
             seen.setdefault((price.model, price.seller), price)

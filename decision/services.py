@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 
-from decision import ratelimit, rules, snapshot
+from decision import catalogue, ratelimit, rules, snapshot
 from decision.models import HealthProbe, RateCount, Result, ResultCard
 from decision.ruleset import Ruleset
 from decision.snapshot import Shown, Snapshot
@@ -34,7 +34,7 @@ def result_create(*, ruleset: Ruleset, answers: Mapping[str, str | None], client
     count and the insert, in one transaction rather than two."""
     given = rules.complete(ruleset, answers)
     recommendation = rules.recommend(ruleset, given)
-    shown = snapshot.shown(ruleset, recommendation, given)
+    shown = snapshot.shown(ruleset, recommendation, given, catalogue.load())
     with transaction.atomic():
         allowance = ratelimit.hit("results", client) if client is not None else None
         if allowance is None or allowance.allowed:

@@ -14,7 +14,8 @@ from functools import cached_property
 
 from pydantic import BaseModel, ConfigDict
 
-from decision import rules
+from decision import costs, rules
+from decision.catalogue import Catalogue
 from decision.ruleset import (
     UNSURE_LABEL,
     Approach,
@@ -79,6 +80,9 @@ class Shown(Kept):
     # For the decision record: how each approach that was not ruled out would be carried out.
     options: dict[Approach, tuple[RouteId, ...]] = {}
     sources: tuple[Source, ...] = ()  # everything the result cites, in order
+    # The market catalogue's figures as they stood when the result was made, with its date: the result's cost
+    # estimates are worked out from these, so its figures never change with the catalogue.
+    market: costs.Market | None = None
 
     @cached_property
     def questions_by_id(self) -> dict[str, ShownQuestion]:
@@ -103,8 +107,14 @@ class Snapshot(Kept):
 SIDES_OF: dict[Approach, tuple[Side, ...]] = {"open": ("open",), "closed": ("closed",), "hybrid": ("open", "closed")}
 
 
-def shown(ruleset: Ruleset, recommendation: rules.Recommendation, answers: dict[str, str]) -> Shown:
-    """What a result made with this ruleset shows besides its recommendation, from the ruleset as it is now."""
+def shown(
+    ruleset: Ruleset,
+    recommendation: rules.Recommendation,
+    answers: dict[str, str],
+    market: Catalogue | None = None,
+) -> Shown:
+    """What a result made with this ruleset shows besides its recommendation, from the ruleset as it is now, with
+    the market catalogue's prices when there is one to show (results made before it had none)."""
     excluded = {entry.approach for entry in recommendation.excluded}
     ruled_out_routes = frozenset(entry.route for entry in recommendation.excluded_routes)
     options = {
@@ -140,6 +150,7 @@ def shown(ruleset: Ruleset, recommendation: rules.Recommendation, answers: dict[
         routes={i: ShownRoute(phrase=ruleset.routes_by_id[i].phrase) for i in route_ids},
         options=options,
         sources=cited_sources(ruleset, recommendation),
+        market=costs.market(market) if market else None,
     )
 
 

@@ -33,7 +33,7 @@ from django.views.decorators.cache import cache_control, cache_page
 from django.views.decorators.http import require_POST, require_safe
 from django_htmx.middleware import HtmxDetails
 
-from decision import cards, exports, pages, ratelimit, rules, services, wizard
+from decision import cards, catalogue, exports, pages, ratelimit, rules, services, wizard
 from decision import ruleset as rulesets
 from decision.api import no_duplicate_keys
 from decision.responses import absolute_url, json_error, page
@@ -264,10 +264,15 @@ def noindex(view: View) -> View:
     return wrapper
 
 
+# An exact monthly token count and input share typed in "What it costs" (a GET form, so the page stays a pure
+# function of its address).
+VOLUME_PARAMS: dict[str, None] = {"tokens": None, "input": None}
+
+
 @require_safe
-@known_query()  # before the per-process cache, which would keep a copy per address
-@cache_page(RESULT_MAX_AGE, cache="pages")
-@cache_control(public=True, max_age=RESULT_MAX_AGE)
+@known_query(VOLUME_PARAMS)  # before the per-process cache, which would keep a copy per address
+@cache_page(RESULT_MAX_AGE, cache="pages")  # keeps pages (200) only
+@public(RESULT_MAX_AGE)
 @noindex
 def result_detail(request: HtmxHttpRequest, result_id: str) -> HttpResponse:
     """A stored result never changes: browsers and proxies may keep its page for a day (see RESULT_MAX_AGE), and
@@ -275,17 +280,21 @@ def result_detail(request: HtmxHttpRequest, result_id: str) -> HttpResponse:
     result = services.result_get(result_id)
     if result is None:
         raise Http404("No result has that link.")
-    return render_result(request, result)
+    return render_result(request, result, typed_volume(request))
 
 
-def render_result(request: HtmxHttpRequest, result: Snapshot) -> HttpResponse:
+def typed_volume(request: HttpRequest) -> pages.Typed:
+    return pages.Typed(request.GET.get("tokens", ""), request.GET.get("input", ""))
+
+
+def render_result(request: HtmxHttpRequest, result: Snapshot, typed: pages.Typed | None = None) -> HttpResponse:
     share_url = absolute_url(request, reverse("result", args=[result.id]))
     card_url = absolute_url(request, reverse("result-card", args=[result.id]))
     # A v1 result keeps the page it was made with, word for word; results that decide in stages get the brief.
     template = "result.html" if result.shown.in_stages else "result_v1.html"
-    context = pages.result_context(result, share_url)
+    context = pages.result_context(result, share_url, typed)
     context.update(card_url=card_url, card=exports.card_texts(result, context))
-    return page(request, template, context)
+    return page(request, template, context, status=400 if typed and typed.error else 200)
 
 
 @require_safe
@@ -321,7 +330,7 @@ def decision_record(request: HtmxHttpRequest, result_id: str) -> HttpResponse:
 
 
 @require_safe
-@known_query({"from": None}, answers=True)
+@known_query({"from": None, **VOLUME_PARAMS}, answers=True)
 @public(max_age=3600)
 @noindex
 def preview(request: HtmxHttpRequest) -> HttpResponse:
@@ -338,7 +347,9 @@ def preview(request: HtmxHttpRequest) -> HttpResponse:
         return HttpResponseRedirect(pages.preview_url(ruleset, answers.given))
     recommendation = rules.recommend(ruleset, answers.given)
     url = absolute_url(request, request.get_full_path())
-    return page(request, "result.html", pages.preview_context(ruleset, answers.given, recommendation, origin, url))
+    typed = typed_volume(request)
+    context = pages.preview_context(ruleset, answers.given, recommendation, origin, url, catalogue.load(), typed)
+    return page(request, "result.html", context, status=400 if typed.error else 200)
 
 
 @require_safe

@@ -13,6 +13,15 @@ from decision.catalogue import CatalogueError, parse
 SMALL = """
 date = "2026-12-06"
 
+[engineer]
+title = "Median wage"
+median_annual_usd = 120000
+source = "https://example.org/wage"
+checked = "2026-12-06"
+wages_share = 0.75
+share_title = "Wage share"
+share_source = "https://example.org/share"
+
 [[models]]
 id = "big-closed"
 name = "Big Closed"
@@ -139,7 +148,7 @@ def test_per_token_estimates_are_the_arithmetic_of_the_listed_prices():
     found = parse(SMALL)
     # A billion tokens a month, four-fifths input.
     volume = costs.volume_of("steady", tokens=1_000_000_000)
-    by_key = {e.key: e for e in costs.estimate(found, volume).estimates}
+    by_key = {e.key: e for e in costs.estimate(costs.market(found), volume).estimates}
     # Leading: 800 x $2 + 200 x $10 = $3,600. Small: 800 x $0.10 + 200 x $0.50 = $180.
     assert (by_key["api_leading"].low, by_key["api_leading"].high) == (3600, 3600)
     assert (by_key["api_small"].low, by_key["api_small"].high) == (180, 180)
@@ -151,10 +160,12 @@ def test_per_token_estimates_are_the_arithmetic_of_the_listed_prices():
 
 def test_a_band_gives_a_range_and_half_input_costs_more_on_output_heavy_prices():
     found = parse(SMALL)
-    steady = {e.key: e for e in costs.estimate(found, costs.volume_of("steady")).estimates}
+    steady = {e.key: e for e in costs.estimate(costs.market(found), costs.volume_of("steady")).estimates}
     # 10 million to 1 billion tokens: $36 to $3,600 on the leading model.
     assert (steady["api_leading"].low, steady["api_leading"].high) == (36, 3600)
-    half = {e.key: e for e in costs.estimate(found, costs.volume_of("steady", 1_000_000_000, 0.5)).estimates}
+    half = {
+        e.key: e for e in costs.estimate(costs.market(found), costs.volume_of("steady", 1_000_000_000, 0.5)).estimates
+    }
     assert half["api_leading"].low == 6000  # 500 x $2 + 500 x $10
     assert costs.volume_of("unsure") is None
 
@@ -164,3 +175,148 @@ def test_figures_are_rounded_to_two_significant_figures():
         0.0, 1.0, 1.0, 12.0, 180.0, 3_600.0, 12_000.0,
     ]  # fmt: skip
     assert costs.in_words(3600.0) == "$3,600" and costs.in_words(0.4) == "under $1"
+
+
+RENTED = (
+    SMALL
+    + """
+[[gpus]]
+id = "h100-cheap"
+gpu = "H100"
+memory_gb = 80
+provider = "Cheap Cloud"
+instance = "1x H100"
+hourly_usd = 2.0
+source = "https://example.org/cheap"
+checked = "2026-12-06"
+
+[[gpus]]
+id = "h100-dear"
+gpu = "H100"
+memory_gb = 80
+count = 8
+provider = "Dear Cloud"
+instance = "8x H100"
+hourly_usd = 40.0
+source = "https://example.org/dear"
+checked = "2026-12-06"
+
+[[gpus]]
+id = "h100-dear-one"
+gpu = "H100"
+memory_gb = 80
+provider = "Dear Cloud"
+instance = "1x H100"
+hourly_usd = 5.0
+source = "https://example.org/dear-one"
+checked = "2026-12-06"
+
+[[throughput]]
+gpu = "H100"
+model = "open-120"
+tokens_per_second = 1000
+source = "https://example.org/bench"
+checked = "2026-12-06"
+"""
+)
+
+
+def test_renting_gpus_is_gpu_hours_for_the_output_plus_a_share_of_an_engineer():
+    found = parse(RENTED)
+    kept = costs.market(found)
+    # An engineer: $120,000 / 0.75 / 12 = $13,333 a month; a fifth of one is $2,667, shown as $2,700.
+    assert round(kept.engineer.month) == 13_333
+    # One H100 serves 1,000 x 30% x 3,600 x 730 = 788.4 million output tokens a month. A billion tokens at 80%
+    # input is 200 million output tokens: one GPU, 730 hours at $2 (Cheap Cloud) to $5 (Dear Cloud's single GPU;
+    # its 8-GPU instance is left out, since a service that starts on one GPU rents one): $1,460 to $3,650.
+    rented = costs.estimate(kept, costs.volume_of("", 1_000_000_000)).rented
+    assert rented.gpus == 1
+    assert (rented.cheapest.provider, rented.dearest.provider) == ("Cheap Cloud", "Dear Cloud")
+    assert (rented.gpu_low, rented.gpu_high, rented.staff) == (1500, 3700, 2700)
+    assert (rented.low, rented.high) == (4100, 6300)  # $1,460 + $2,667 and $3,650 + $2,667
+    # Break-even against Host A's $0.24 a million (0.8 x $0.15 + 0.2 x $0.60): ($1,460 + $2,667) / $0.24 a
+    # million = 17.2 billion tokens a month.
+    assert rented.per_token.seller == "Host A"
+    assert rented.break_even_tokens // 100_000_000 == 171
+    # Five billion tokens: a billion output tokens need two GPUs.
+    assert costs.estimate(kept, costs.volume_of("", 5_000_000_000)).rented.gpus == 2
+
+
+def test_a_higher_volume_never_lowers_an_estimate():
+    kept = costs.market(catalogue.load())
+    previous = None
+    for tokens in (10**6, 10**7, 10**8, 10**9, 5 * 10**9, 2 * 10**10):
+        found = costs.estimate(kept, costs.volume_of("", tokens))
+        figures = {e.key: (e.low, e.high) for e in found.estimates} | {"rented": (found.rented.low, found.rented.high)}
+        if previous:
+            assert all(figures[key] >= previous[key] for key in figures), tokens
+        previous = figures
+
+
+# ---------------------------------------------------------------- on the result page
+
+
+def page_of(client, path):
+    response = client.get(path)
+    return response.status_code, response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_result_shows_what_each_route_costs_and_keeps_its_figures_when_the_catalogue_changes(
+    client, monkeypatch, tmp_path
+):
+    from profiles import START_UP
+
+    from decision import ruleset, services
+
+    made = services.result_create(ruleset=ruleset.current(), answers=START_UP)  # light use, a vendor's API
+    status, page = page_of(client, f"/r/{made.id}/")
+    assert status == 200
+    assert "What it could cost:" in page and 'id="costs"' in page
+    assert "1 million to 10 million tokens a month, 80% of them input" in page
+    # The catalogue moves on (every price doubles); the saved result shows what it showed.
+    path = tmp_path / "catalogue.toml"
+    text = catalogue.CATALOGUE_FILE.read_text()
+    doubled = "\n".join(
+        f"input_per_m = {float(line.split('=')[1]) * 2}" if line.startswith("input_per_m") else line
+        for line in text.splitlines()
+    )
+    path.write_text(doubled)
+    monkeypatch.setattr(catalogue, "CATALOGUE_FILE", path)
+    catalogue.load.cache_clear()
+    try:
+        from django.core.cache import caches
+
+        caches["pages"].clear()
+        assert page_of(client, f"/r/{made.id}/")[1] == page
+        fresh = services.result_create(ruleset=ruleset.current(), answers=START_UP)
+        assert page_of(client, f"/r/{fresh.id}/")[1] != page.replace(made.id, fresh.id)
+    finally:
+        catalogue.load.cache_clear()
+
+
+@pytest.mark.django_db
+def test_an_exact_monthly_volume_narrows_the_figures_and_a_bad_one_is_a_clear_400(client):
+    from profiles import START_UP
+
+    from decision import ruleset, services
+    from decision.models import Result
+
+    made = services.result_create(ruleset=ruleset.current(), answers=START_UP)
+    status, page = page_of(client, f"/r/{made.id}/?tokens=1,000,000,000&input=50")
+    assert status == 200
+    assert "1 billion tokens a month, 50% of them input" in page
+    assert '<details id="costs" class="part section" open>' in page
+    kept = made.shown.market
+    small = [p for p in kept.prices if p.kind == "closed" and p.tier == "small" and p.route == "public_api"]
+    cheapest = min(p.per_million(0.5) for p in small) * 1000  # a billion tokens: a thousand millions
+    assert costs.in_words(costs.rounded(cheapest)) in page
+
+    before = list(Result.objects.values())
+    for query in ("tokens=lots", "tokens=0", "tokens=10000000000000", "input=120", "input=half"):
+        status, page = page_of(client, f"/r/{made.id}/?{query}")
+        assert status == 400, query
+        assert 'role="alert"' in page and "Type the" in page, query
+        assert "Our recommendation" in page  # the result is still there, with the error beside the form
+    assert list(Result.objects.values()) == before
+    assert client.get(f"/r/{made.id}/?tokens=5&utm=x").status_code == 301  # unknown parameters still go

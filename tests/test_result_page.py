@@ -92,7 +92,7 @@ def test_the_page_has_the_marked_up_parts_and_folds_the_rest(client):
     ids = element_ids(response)
     assert {"next-steps", "what-would-change", "watch-out", "route", "reasons", "answers", "sources"} <= ids
     folded = [attrs["id"] for attrs in tags(response, "details") if attrs.get("id")]
-    assert folded == ["route", "reasons", "answers", "sources"]
+    assert folded == ["route", "costs", "reasons", "answers", "sources"]
     assert not any("open" in attrs for attrs in tags(response, "details"))
     steps = response.content.decode().split('id="next-steps"')[1].split("</section>")[0]
     assert all(text_of(step) in text_of(steps) for step in result.recommendation.model_dump(mode="json")["next_steps"])

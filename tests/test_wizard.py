@@ -46,10 +46,14 @@ def checked(response) -> dict[str, str]:
 
 
 def hidden(response) -> list[tuple[str, str]]:
+    """The hidden fields of the page's forms that carry answers on (a result's cost form, which only re-reads
+    the page with another volume, left out)."""
+    collector = TagCollector()
+    collector.feed(re.sub(r'<form class="cost-form".*?</form>', "", response.content.decode(), flags=re.S))
     return [
         (attrs["name"], attrs["value"])
-        for attrs in tags(response, "input")
-        if attrs.get("type") == "hidden" and attrs["name"] != "csrfmiddlewaretoken"
+        for tag, attrs in collector.tags
+        if tag == "input" and attrs.get("type") == "hidden" and attrs["name"] != "csrfmiddlewaretoken"
     ]
 
 
