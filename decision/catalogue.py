@@ -75,10 +75,6 @@ class Price(Row):
     input_per_m: float = Field(ge=0)
     output_per_m: float = Field(ge=0)
 
-    def per_million(self, input_share: float) -> float:
-        """The price of a million tokens of which this share is input."""
-        return self.input_per_m * input_share + self.output_per_m * (1 - input_share)
-
 
 class Gpu(Row):
     id: Id
@@ -93,8 +89,9 @@ class Gpu(Row):
 
 class Throughput(Row):
     gpu: str
+    gpus: int = Field(default=1, gt=0)  # how many GPUs served it together
     model: str
-    tokens_per_second: float = Field(gt=0)
+    tokens_per_second: float = Field(gt=0)  # output tokens a second, all GPUs together
 
 
 class Wage(Row):

@@ -162,7 +162,7 @@ def market(catalogue: Catalogue) -> Market:
                 note=t.note,
             )
             for t in catalogue.throughput
-            if t.model in models and "ACROSS TWO" not in t.note.upper()
+            if t.model in models and t.gpus == 1  # what one GPU serves
         ),
     )
 
