@@ -15,8 +15,9 @@ from django.views.decorators.http import require_POST, require_safe
 from pydantic import BaseModel, Field, ValidationError
 from pydantic.json_schema import models_json_schema
 
-from decision import pages, ratelimit, rules, services, wizard
+from decision import catalogue, costs, pages, ratelimit, rules, services, wizard
 from decision import ruleset as rulesets
+from decision.costs import Costs, Market
 from decision.responses import absolute_url
 from decision.rules import ConflictOut, Exclusion, Pivot, Reason, RouteExclusion, RouteOut
 from decision.ruleset import Approach, Side
@@ -50,6 +51,12 @@ class RecommendationOut(BaseModel):
     )
     ask_next: list[str] = Field(
         default=[], description="For an uncertain result: the unanswered questions that would move it most."
+    )
+    costs: Costs | None = Field(
+        default=None,
+        description="What each way of paying per token, and renting GPUs, would cost a month for the answered volume "
+        "band, from the market catalogue of `costs.catalogue_date` (a stored result keeps the figures it was made "
+        "with). None when the volume was not answered, or for results made before the catalogue.",
     )
     ruleset: str
 
@@ -158,11 +165,18 @@ def parse_answers(request: HttpRequest) -> dict[str, str | None] | JsonResponse:
     return answers.model_dump()
 
 
-def recommendation_out(recommendation: rules.Recommendation, version: str) -> dict[str, Any]:
+def recommendation_out(
+    recommendation: rules.Recommendation, version: str, answers: dict[str, str], market: Market | None
+) -> dict[str, Any]:
     """The API's view of a recommendation as computed or stored (a v1 result has empty lists for what v1 did
-    not compute)."""
-    keys = RecommendationOut.model_fields.keys() - {"ruleset"}
-    return {**recommendation.model_dump(mode="json", include=keys), "ruleset": version}
+    not compute), with what it would cost from the market figures it was made with."""
+    keys = RecommendationOut.model_fields.keys() - {"ruleset", "costs"}
+    found = costs.for_answers(market, answers) if market else None
+    return {
+        **recommendation.model_dump(mode="json", include=keys),
+        "costs": found.model_dump(mode="json") if found else None,
+        "ruleset": version,
+    }
 
 
 @csrf_exempt
@@ -173,7 +187,9 @@ def recommend(request: HttpRequest) -> HttpResponse:
         return answers
     ruleset = rulesets.current()
     recommendation = rules.recommend(ruleset, answers)
-    body = RecommendationOut.model_validate(recommendation_out(recommendation, ruleset.version))
+    market = costs.market(catalogue.load())
+    given = rules.complete(ruleset, answers)
+    body = RecommendationOut.model_validate(recommendation_out(recommendation, ruleset.version, given, market))
     return JsonResponse(body.model_dump(mode="json"))
 
 
@@ -211,7 +227,7 @@ def stored_result(request: HttpRequest, result: Snapshot) -> StoredResultOut:
     )
     return StoredResultOut.model_validate(
         {
-            **recommendation_out(result.recommendation, result.ruleset_version),
+            **recommendation_out(result.recommendation, result.ruleset_version, result.answers, result.shown.market),
             "id": result.id,
             "url": absolute_url(request, reverse("result", args=[result.id])),
             "answers": result.answers,

@@ -260,6 +260,17 @@ def estimate(kept: Market, volume: Volume, *, broad: bool = True) -> Costs:
     return Costs(catalogue_date=kept.date, volume=volume, estimates=found, rented=rented(kept, volume, broad=broad))
 
 
+def for_answers(
+    kept: Market, answers: dict[str, str], tokens: int | None = None, input_share: float | None = None
+) -> Costs | None:
+    """The estimates for a set of answers: their volume band (or the exact count typed), and an open model of the
+    size their work needs (a large one unless the work is focused or specialised). None with no volume to price."""
+    volume = volume_of(answers.get("volume", ""), tokens, input_share)
+    if volume is None:
+        return None
+    return estimate(kept, volume, broad=answers.get("task_scope") not in ("focused", "specialised"))
+
+
 def rented(kept: Market, volume: Volume, *, broad: bool) -> SelfRun | None:
     """GPUs rented by the hour to serve an open model of the work's size, with a share of an engineer."""
     tiers = {"leading", "mid"} if broad else {"small"}

@@ -373,9 +373,8 @@ def cost_context(shown: Shown, answers: dict[str, str], rec: Recommendation, typ
     kept; and in one line for the brief, what the chosen route would cost."""
     if shown.market is None:
         return {"cost_panel": False}
-    volume = None if typed.error else costs.volume_of(answers.get("volume", ""), typed.tokens, typed.input_share)
-    broad = answers.get("task_scope", rulesets.UNSURE) in ("broad", rulesets.UNSURE)
-    found = costs.estimate(shown.market, volume, broad=broad) if volume else None
+    found = None if typed.error else costs.for_answers(shown.market, answers, typed.tokens, typed.input_share)
+    volume = found.volume if found else None
     by_key = {item.key: item for item in found.estimates} if found else {}
     chosen = [by_key[key] for route in rec.routes for key in ROUTE_COSTS.get(route.id, ()) if key in by_key]
     return {

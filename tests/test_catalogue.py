@@ -320,3 +320,20 @@ def test_an_exact_monthly_volume_narrows_the_figures_and_a_bad_one_is_a_clear_40
         assert "Our recommendation" in page  # the result is still there, with the error beside the form
     assert list(Result.objects.values()) == before
     assert client.get(f"/r/{made.id}/?tokens=5&utm=x").status_code == 301  # unknown parameters still go
+
+
+@pytest.mark.django_db
+def test_the_api_gives_the_costs_with_the_catalogue_date_and_describes_them(client):
+    from profiles import START_UP
+
+    body = client.post("/api/recommend", {"answers": START_UP}, content_type="application/json").json()
+    assert body["costs"]["catalogue_date"] == catalogue.load().date
+    assert body["costs"]["volume"] == {"low": 1_000_000, "high": 10_000_000, "input_share": 0.8, "exact": False}
+    keys = {e["key"] for e in body["costs"]["estimates"]}
+    assert {"api_leading", "api_small", "open_large"} <= keys
+    assert body["costs"]["rented"]["gpus"] == 1
+    stored = client.post("/api/results", {"answers": START_UP}, content_type="application/json").json()
+    assert stored["costs"] == body["costs"]
+    assert client.post("/api/recommend", {"answers": {}}, content_type="application/json").json()["costs"] is None
+    schema = client.get("/api/openapi.json").json()["components"]["schemas"]
+    assert "Costs" in schema and "catalogue_date" in schema["Costs"]["properties"]
