@@ -9,7 +9,7 @@ from markdown_it import MarkdownIt
 from mdit_py_plugins.front_matter import front_matter_plugin
 from profiles import MIXED_ESTATE, scenario
 
-from decision import exports, rules, ruleset, services, snapshot
+from decision import catalogue, exports, rules, ruleset, services, snapshot
 from decision.snapshot import Snapshot
 
 SAMPLE = Path(__file__).parent.parent / "docs" / "decision-record-sample.md"
@@ -57,7 +57,10 @@ def test_a_result_downloads_as_a_madr_decision_record(client):
     outcome = headings[
         headings.index(("h2", "Decision Outcome")) + 1 : headings.index(("h2", "Pros and Cons of the Options"))
     ]
-    assert outcome == [("h3", "Consequences"), ("h3", "Confirmation")]
+    # MADR's two parts of the outcome, then what the chosen route and the others would cost a month.
+    assert outcome == [("h3", "Consequences"), ("h3", "Confirmation"), ("h3", "What It Costs")]
+    costs_table = text_after(response.content.decode(), "### What It Costs")
+    assert "| Paying per token for | A month |" in costs_table and "(our route)" in costs_table
     options = headings[
         headings.index(("h2", "Pros and Cons of the Options")) + 1 : headings.index(("h2", "More Information"))
     ]
@@ -93,6 +96,10 @@ def test_an_unknown_result_has_no_record(client):
     assert client.get("/r/no-such-result/decision-record.md").status_code == 404
 
 
+def text_after(text: str, heading: str) -> str:
+    return text.split(heading)[1].split("\n#")[0]
+
+
 def sample_record() -> str:
     """The record the app makes for one argued scenario, with a fixed id and date, as kept in docs/."""
     answers = scenario("An education platform with student data at scale")
@@ -104,7 +111,7 @@ def sample_record() -> str:
         answers=given,
         ruleset_version=current.version,
         recommendation=recommendation,
-        shown=snapshot.shown(current, recommendation, given),
+        shown=snapshot.shown(current, recommendation, given, catalogue.load()),
         created_at=datetime.datetime(2026, 11, 23, 12, 0, tzinfo=datetime.UTC),
     )
     from django.template.loader import render_to_string
