@@ -15,12 +15,13 @@ from django.views.decorators.http import require_POST, require_safe
 from pydantic import BaseModel, Field, ValidationError
 from pydantic.json_schema import models_json_schema
 
-from decision import catalogue, costs, pages, ratelimit, rules, services, wizard
+from decision import catalogue, costs, pages, ratelimit, rules, services, shortlist, wizard
 from decision import ruleset as rulesets
 from decision.costs import Costs, Market
 from decision.responses import absolute_url
 from decision.rules import ConflictOut, Exclusion, Pivot, Reason, RouteExclusion, RouteOut
 from decision.ruleset import Approach, Side
+from decision.shortlist import RouteShortlist
 from decision.snapshot import Snapshot
 
 
@@ -57,6 +58,12 @@ class RecommendationOut(BaseModel):
         description="What each way of paying per token, and renting GPUs, would cost a month for the answered volume "
         "band, from the market catalogue of `costs.catalogue_date` (a stored result keeps the figures it was made "
         "with). None when the volume was not answered, or for results made before the catalogue.",
+    )
+    shortlist: list[RouteShortlist] = Field(
+        default=[],
+        description="For each route: the models to try first from the market catalogue, with their licence, what "
+        "stops some teams using them, their size and cheapest listed price, and the natural picks the answers rule "
+        "out with why. Empty for results made before the catalogue.",
     )
     ruleset: str
 
@@ -170,11 +177,15 @@ def recommendation_out(
 ) -> dict[str, Any]:
     """The API's view of a recommendation as computed or stored (a v1 result has empty lists for what v1 did
     not compute), with what it would cost from the market figures it was made with."""
-    keys = RecommendationOut.model_fields.keys() - {"ruleset", "costs"}
+    keys = RecommendationOut.model_fields.keys() - {"ruleset", "costs", "shortlist"}
     found = costs.for_answers(market, answers) if market else None
+    routes = [route.id for route in recommendation.routes]
     return {
         **recommendation.model_dump(mode="json", include=keys),
         "costs": found.model_dump(mode="json") if found else None,
+        "shortlist": [item.model_dump(mode="json") for item in shortlist.for_routes(market, routes, answers)]
+        if market
+        else [],
         "ruleset": version,
     }
 

@@ -113,11 +113,34 @@ class Engineer(Frozen):
     checked: str
 
 
+class Kept(Frozen):
+    """A model of the catalogue as a result keeps it, for its shortlist."""
+
+    name: str
+    maker: str
+    kind: str
+    tier: str
+    licence: str
+    gates: tuple[str, ...]
+    params_total_b: float | None
+    params_active_b: float | None
+    download_gb: float | None
+    runs: tuple[str, ...]
+    source: str
+    checked: str
+
+    @property
+    def memory_gb_4bit(self) -> float | None:
+        """The weights alone at 4 bits (parameters x 4 / 8), before what each request needs."""
+        return None if self.params_total_b is None else self.params_total_b / 2
+
+
 class Market(Frozen):
     """The catalogue's figures a result keeps, with the catalogue's date, so that its estimates never change."""
 
     date: str
     engineer: Engineer
+    models: tuple[Kept, ...] = ()
     prices: tuple[Priced, ...]
     gpus: tuple[GpuHour, ...]
     throughput: tuple[Measured, ...]
@@ -137,6 +160,23 @@ def market(catalogue: Catalogue) -> Market:
             share_title=wage.share_title,
             share_source=wage.share_source,
             checked=wage.checked,
+        ),
+        models=tuple(
+            Kept(
+                name=m.name,
+                maker=m.maker,
+                kind=m.kind,
+                tier=m.tier,
+                licence=m.licence,
+                gates=m.gates,
+                params_total_b=m.params_total_b,
+                params_active_b=m.params_active_b,
+                download_gb=m.download_gb,
+                runs=m.runs,
+                source=m.source,
+                checked=m.checked,
+            )
+            for m in catalogue.models
         ),
         prices=tuple(priced(catalogue)),
         gpus=tuple(

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.urls import reverse
 
-from decision import costs, rules, snapshot, wizard
+from decision import costs, rules, shortlist, snapshot, wizard
 from decision import ruleset as rulesets
 from decision.catalogue import Catalogue
 from decision.rules import Recommendation
@@ -377,7 +377,12 @@ def cost_context(shown: Shown, answers: dict[str, str], rec: Recommendation, typ
     volume = found.volume if found else None
     by_key = {item.key: item for item in found.estimates} if found else {}
     chosen = [by_key[key] for route in rec.routes for key in ROUTE_COSTS.get(route.id, ()) if key in by_key]
+    names: dict[str, str] = {route.id: route.name for route in rec.routes}
     return {
+        "shortlists": [
+            {"name": names[found_list.route], "list": found_list, "picks": [pick_words(p) for p in found_list.picks]}
+            for found_list in shortlist.for_routes(shown.market, [route.id for route in rec.routes], answers)
+        ],
         "cost_panel": True,
         "costs": found,
         "cost_rows": [
@@ -459,6 +464,10 @@ def rented_words(rented: costs.SelfRun, engineer: costs.Engineer) -> dict[str, A
         "break_even": costs.tokens_in_words(rented.break_even_tokens) if rented.break_even_tokens else "",
         "per_token": costs.priced_words(rented.per_token) if rented.per_token else "",
     }
+
+
+def pick_words(pick: shortlist.Pick) -> dict[str, Any]:
+    return {"pick": pick, "price": costs.priced_words(pick.price) if pick.price else ""}
 
 
 def money_range(low: float, high: float) -> str:

@@ -174,9 +174,10 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG
 
 # Request bodies: the wizard posts fifteen short values; the API a small JSON object; the import page a result's
-# JSON file (about 8 KB). One limit for the whole body, the same number as client_max_body_size in
-# deploy/nginx.conf (a test holds them equal), so that behind the proxy the app, not nginx, refuses first.
-MAX_BODY_BYTES = env_int("MAX_BODY_BYTES", 16 * 1024)
+# JSON file (about 20 KB, with its costs and shortlist). One limit for the whole body, the same number as
+# client_max_body_size in deploy/nginx.conf (a test holds them equal), so that behind the proxy the app, not
+# nginx, refuses first.
+MAX_BODY_BYTES = env_int("MAX_BODY_BYTES", 64 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_BODY_BYTES
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 100
 

@@ -366,7 +366,7 @@ def import_file(request: HtmxHttpRequest) -> HttpResponse:
     ruleset = rulesets.current()
 
     limit = settings.MAX_BODY_BYTES  # the whole request, as everywhere (and as the proxy in front counts it)
-    too_large = [f"The file is too large: a result's JSON is about 8 KB, and at most {limit // 1024} KB is read."]
+    too_large = [f"The file is too large: a result's JSON is about 20 KB, and at most {limit // 1024} KB is read."]
 
     def refuse(status: int, problems: list[str]) -> HttpResponse:
         context = {"limit_kb": limit // 1024, "problems": problems}

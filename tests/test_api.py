@@ -12,7 +12,7 @@ from decision.models import Result
 
 ANSWERS = OPEN_SHOP
 APPROACHES = {"open", "closed", "hybrid"}
-MAX_BODY = 16 * 1024
+MAX_BODY = 64 * 1024
 
 
 @pytest.fixture

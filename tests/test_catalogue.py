@@ -337,3 +337,63 @@ def test_the_api_gives_the_costs_with_the_catalogue_date_and_describes_them(clie
     assert client.post("/api/recommend", {"answers": {}}, content_type="application/json").json()["costs"] is None
     schema = client.get("/api/openapi.json").json()["components"]["schemas"]
     assert "Costs" in schema and "catalogue_date" in schema["Costs"]["properties"]
+
+
+# ---------------------------------------------------------------- the shortlist
+
+
+def test_each_route_gets_models_that_can_be_bought_or_run_that_way_sized_for_the_work():
+    from decision import shortlist
+
+    kept = costs.market(catalogue.load())
+    models = {m.name: m for m in kept.models}
+    for route in ("public_api", "private_cloud", "managed_open", "rented_gpus", "self_hosted"):
+        for scope in ("broad", "focused"):
+            found = shortlist.for_route(kept, route, {"task_scope": scope})
+            assert 2 <= len(found.picks) <= 4, (route, scope)
+            for pick in found.picks:
+                model = models[pick.model]
+                assert model.kind == ("closed" if route in ("public_api", "private_cloud") else "open")
+                assert shortlist.RUNS_FOR_ROUTE[route] & set(model.runs), (route, pick.model)
+                assert pick.source.startswith("https://") and pick.checked
+    broad = shortlist.for_route(kept, "public_api", {"task_scope": "broad"}).picks
+    focused = shortlist.for_route(kept, "public_api", {"task_scope": "focused"}).picks
+    assert models[broad[0].model].tier == "leading" and models[focused[0].model].tier == "small"
+    assert all(pick.price and pick.price.route == "public_api" for pick in broad)
+
+
+def test_a_model_too_large_for_the_place_it_must_run_is_left_out_saying_why_and_gates_are_spelled_out():
+    from decision import shortlist
+
+    kept = costs.market(catalogue.load())
+    device = shortlist.for_route(kept, "self_hosted", {"deployment": "device", "task_scope": "broad"})
+    for pick in device.picks:
+        model = next(m for m in kept.models if m.name == pick.model)
+        assert model.download_gb or model.memory_gb_4bit <= shortlist.DEVICE_MEMORY_GB
+    assert all("too large for a laptop or phone" in gone.why for gone in device.left_out)
+    server = shortlist.for_route(kept, "self_hosted", {"deployment": "premises", "task_scope": "broad"})
+    assert any("eight 80 GB GPUs" in gone.why for gone in server.left_out)  # a 1.6-trillion-parameter model
+    llama = [
+        pick
+        for route in ("managed_open", "rented_gpus")
+        for scope in ("broad", "focused")
+        for pick in shortlist.for_route(kept, route, {"task_scope": scope}).picks
+        if pick.model.startswith("Llama 4")
+    ] or [shortlist.pick(kept, next(m for m in kept.models if m.name.startswith("Llama 4")), "managed_open")]
+    assert any("principal place of business is in the EU" in gate for gate in llama[0].gates)
+    assert any("military" in gate for gate in llama[0].gates)
+
+
+@pytest.mark.django_db
+def test_a_result_page_and_its_json_list_the_models_to_try_first(client):
+    from profiles import START_UP
+
+    from decision import ruleset, services
+
+    made = services.result_create(ruleset=ruleset.current(), answers=START_UP)
+    page = client.get(f"/r/{made.id}/").content.decode()
+    assert 'id="models"' in page and "Models to try first" in page
+    body = client.get(f"/api/results/{made.id}").json()
+    (route,) = body["shortlist"]
+    assert route["route"] == "public_api" and route["picks"]
+    assert route["picks"][0]["model"] in page

@@ -84,7 +84,7 @@ def test_a_file_just_under_the_body_limit_is_read_and_one_over_it_refused_with_o
         upload = SimpleUploadedFile("result.json", json.dumps(padded).encode(), content_type="application/json")
         response = client.post("/import/file", {"file": upload})
         assert response.status_code == status, size
-    assert "at most 16 KB" in response.content.decode()
+    assert "at most 64 KB" in response.content.decode()
 
 
 @pytest.mark.django_db

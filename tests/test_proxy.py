@@ -203,7 +203,7 @@ def test_addresses_past_the_limit_are_refused_with_our_headers(stack, path):
 
 
 def test_a_body_over_the_limit_is_refused_with_our_headers_and_json_under_the_api(stack):
-    body = json.dumps({"answers": {}, "padding": "x" * 17_000}).encode()
+    body = json.dumps({"answers": {}, "padding": "x" * 66_000}).encode()
     status, headers, text = fetch(
         stack["front"] + "/api/results",
         method="POST",
@@ -214,7 +214,7 @@ def test_a_body_over_the_limit_is_refused_with_our_headers_and_json_under_the_ap
     assert status == 413
     assert_security_headers(headers)
     assert json.loads(text) == {
-        "error": "The request is too large: at most 16 KB is read. Nothing was saved.",
+        "error": "The request is too large: at most 64 KB is read. Nothing was saved.",
         "fields": [],
     }
 

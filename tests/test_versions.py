@@ -419,6 +419,7 @@ def test_stored_v2_and_v3_results_render_answer_and_export_exactly_as_before(cli
     # Conflicts have cited sources since v4: a stored conflict answers with an empty list, and the rest as before.
     assert all(conflict.pop("sources") == [] for conflict in api["conflicts"])
     assert api.pop("costs") is None  # made before the market catalogue: no figures to show
+    assert api.pop("shortlist") == []
     for key in api.keys() - {"url", "current"}:
         assert api[key] == case["api"][key], key
     assert api["current"]["ruleset"] == ruleset.current().version

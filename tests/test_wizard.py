@@ -473,7 +473,7 @@ def test_result_ids_are_long_random_and_distinct(client):
 
 @pytest.mark.django_db
 def test_oversized_submission_is_refused_and_stores_nothing(client):
-    body = urlencode({**ANSWERS, "padding": "x" * 17 * 1024})
+    body = urlencode({**ANSWERS, "padding": "x" * 65 * 1024})
 
     response = client.post("/results", body, content_type="application/x-www-form-urlencoded")
 
