@@ -33,7 +33,7 @@ from django.views.decorators.cache import cache_control, cache_page
 from django.views.decorators.http import require_POST, require_safe
 from django_htmx.middleware import HtmxDetails
 
-from decision import cards, catalogue, exports, pages, ratelimit, rules, services, wizard
+from decision import cards, catalogue, costs, exports, pages, ratelimit, rules, services, wizard
 from decision import ruleset as rulesets
 from decision.api import no_duplicate_keys
 from decision.responses import absolute_url, json_error, page
@@ -125,7 +125,17 @@ def start(request: HtmxHttpRequest) -> HttpResponse:
 @cache_control(public=True, max_age=3600)
 def how(request: HtmxHttpRequest) -> HttpResponse:
     """Every question, option, constraint, rule, route and source of the current ruleset: nothing is hidden."""
-    return page(request, "how.html", pages.how_context(rulesets.current()))
+    context = pages.how_context(rulesets.current())
+    market = costs.market(catalogue.load())
+    context.update(
+        market=market,
+        utilisation=f"{costs.UTILISATION:.0%}",
+        hours=costs.HOURS_A_MONTH,
+        engineer_share=f"{costs.ENGINEER_SHARE:.0%}",
+        engineer_month=costs.in_words(costs.rounded(market.engineer.month)),
+        wages_share=f"{market.engineer.wages_share:.1%}",
+    )
+    return page(request, "how.html", context)
 
 
 @require_safe

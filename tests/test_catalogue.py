@@ -397,3 +397,13 @@ def test_a_result_page_and_its_json_list_the_models_to_try_first(client):
     (route,) = body["shortlist"]
     assert route["route"] == "public_api" and route["picks"]
     assert route["picks"][0]["model"] in page
+
+
+def test_how_it_decides_lists_the_catalogue_with_its_dates_and_the_formulas(client):
+    page = client.get("/how-it-decides/").content.decode()
+    found = catalogue.load()
+    assert 'id="costs"' in page and f"this one of {found.date}" in page
+    assert "input share × input price + output share × output price" in page
+    for model in found.models:
+        assert model.source in page
+    assert all(gpu.source in page for gpu in found.gpus if gpu.count == 1)
