@@ -403,7 +403,7 @@ def test_how_it_decides_lists_the_catalogue_with_its_dates_and_the_formulas(clie
     page = client.get("/how-it-decides/").content.decode()
     found = catalogue.load()
     assert 'id="costs"' in page and f"this one of {found.date}" in page
-    assert "input share × input price + output share × output price" in page
+    assert "input share \u00d7 input price + output share \u00d7 output price" in page
     for model in found.models:
         assert model.source in page
     assert all(gpu.source in page for gpu in found.gpus if gpu.count == 1)
