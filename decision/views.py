@@ -33,7 +33,7 @@ from django.views.decorators.cache import cache_control, cache_page
 from django.views.decorators.http import require_POST, require_safe
 from django_htmx.middleware import HtmxDetails
 
-from decision import cards, catalogue, costs, exports, pages, ratelimit, rules, services, wizard
+from decision import cards, catalogue, costs, exports, money, pages, ratelimit, rules, services, wizard
 from decision import ruleset as rulesets
 from decision.api import no_duplicate_keys
 from decision.responses import absolute_url, json_error, page
@@ -293,11 +293,11 @@ def result_detail(request: HtmxHttpRequest, result_id: str) -> HttpResponse:
     return render_result(request, result, typed_volume(request))
 
 
-def typed_volume(request: HttpRequest) -> pages.Typed:
-    return pages.Typed(request.GET.get("tokens", ""), request.GET.get("input", ""))
+def typed_volume(request: HttpRequest) -> money.Typed:
+    return money.Typed(request.GET.get("tokens", ""), request.GET.get("input", ""))
 
 
-def render_result(request: HtmxHttpRequest, result: Snapshot, typed: pages.Typed | None = None) -> HttpResponse:
+def render_result(request: HtmxHttpRequest, result: Snapshot, typed: money.Typed | None = None) -> HttpResponse:
     share_url = absolute_url(request, reverse("result", args=[result.id]))
     card_url = absolute_url(request, reverse("result-card", args=[result.id]))
     # A v1 result keeps the page it was made with, word for word; results that decide in stages get the brief.

@@ -1,0 +1,159 @@
+"""What a result shows of money: what each route would cost a month, from the figures the result kept, in the
+brief's one line and in its costs section, and the models to try first. Like pages.py: no request, no response.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from decision import costs, shortlist
+from decision.rules import Recommendation
+from decision.snapshot import Shown
+
+# The per-token estimates that price each route a result can take; routes the team runs itself are not priced yet.
+ROUTE_COSTS = {
+    "public_api": ("api_small", "api_leading"),
+    "private_cloud": ("cloud_service",),
+    "managed_open": ("open_small", "open_large"),
+}
+MAX_TOKENS = 10**12  # a trillion tokens a month: more than any team types in earnest
+
+
+class Typed:
+    """The exact volume a reader typed on a result page: tokens a month and the input share, or what is wrong."""
+
+    def __init__(self, tokens: str = "", input_percent: str = "") -> None:
+        self.tokens_text, self.input_text = tokens.strip(), input_percent.strip()
+        self.tokens: int | None = None
+        self.input_share: float | None = None
+        self.error = ""
+        digits = self.tokens_text.replace(",", "").replace("_", "").replace(" ", "")
+        if digits:
+            if not digits.isdigit() or not 1 <= int(digits) <= MAX_TOKENS:
+                self.error = "Type the tokens a month as a whole number from 1 to 1,000,000,000,000."
+            else:
+                self.tokens = int(digits)
+        if self.input_text:
+            if not self.input_text.isdigit() or not 0 <= int(self.input_text) <= 100:
+                self.error = self.error or "Type the share of input tokens as a whole percentage from 0 to 100."
+            else:
+                self.input_share = int(self.input_text) / 100
+
+    @property
+    def given(self) -> bool:
+        return bool(self.tokens_text or self.input_text)
+
+
+def cost_context(shown: Shown, answers: dict[str, str], rec: Recommendation, typed: Typed) -> dict[str, Any]:
+    """What paying per token would cost a month, for the volume answered or typed, from the prices the result
+    kept; and in one line for the brief, what the chosen route would cost."""
+    if shown.market is None:
+        return {"cost_panel": False}
+    found = None if typed.error else costs.for_answers(shown.market, answers, typed.tokens, typed.input_share)
+    volume = found.volume if found else None
+    by_key = {item.key: item for item in found.estimates} if found else {}
+    chosen = [by_key[key] for route in rec.routes for key in ROUTE_COSTS.get(route.id, ()) if key in by_key]
+    names: dict[str, str] = {route.id: route.name for route in rec.routes}
+    return {
+        "shortlists": [
+            {"name": names[found_list.route], "list": found_list, "picks": [pick_words(p) for p in found_list.picks]}
+            for found_list in shortlist.for_routes(shown.market, [route.id for route in rec.routes], answers)
+        ],
+        "cost_panel": True,
+        "costs": found,
+        "cost_rows": [
+            {
+                "estimate": item,
+                "range": money_range(item.low, item.high),
+                "chosen": item in chosen,
+                "prices": costs.priced_words(item.cheapest)
+                + ("" if item.dearest == item.cheapest else f" to {costs.priced_words(item.dearest)}"),
+            }
+            for item in (found.estimates if found else [])
+        ],
+        "cost_brief": cost_brief(chosen, found.rented if found else None, rec, volume),
+        "cost_self_run": [route.name for route in rec.routes if route.id == "self_hosted"],
+        "cost_rented": rented_words(found.rented, shown.market.engineer) if found and found.rented else None,
+        "cost_rented_chosen": any(route.id == "rented_gpus" for route in rec.routes),
+        "cost_volume": volume_words(volume) if volume else "",
+        "cost_sources": costs.sources(found.estimates) if found else [],
+        "typed": typed,
+    }
+
+
+SPANS: dict[tuple[str, ...], str] = {
+    ("api_small", "api_leading"): ", from a small model to a leading one",
+    ("open_small", "open_large"): ", from a small open model to a large one",
+}
+
+
+def cost_brief(
+    chosen: list[costs.Estimate], rented: costs.SelfRun | None, rec: Recommendation, volume: costs.Volume | None
+) -> str:
+    """The chosen route's monthly cost in one line for the brief: "$1 to $180 a month, from a small model to a
+    leading one, at 1 to 10 million tokens a month". None while conflicts stand: the brief is about resolving
+    them first, and the figures are in "What it costs"."""
+    if rec.conflicts:
+        return ""
+    parts = []
+    if chosen:
+        low, high = min(item.low for item in chosen), max(item.high for item in chosen)
+        parts.append(f"{money_range(low, high)} a month{SPANS.get(tuple(item.key for item in chosen), '')}")
+    if rented is not None and any(route.id == "rented_gpus" for route in rec.routes):
+        parts.append(f"{money_range(rented.low, rented.high)} a month renting GPUs, with the engineer to run them")
+    if any(route.id == "self_hosted" for route in rec.routes):
+        parts.append("hardware of your own is not estimated here yet")
+    if not parts:
+        return ""
+    if volume is None:
+        return "; ".join(parts)
+    return f"{'; '.join(parts)}, at {short_volume(volume)}"
+
+
+def short_volume(volume: costs.Volume) -> str:
+    """ "1 to 10 million tokens a month", "1 billion tokens a month" """
+    if volume.low == volume.high:
+        return f"{costs.tokens_in_words(volume.low)} tokens a month"
+    low, high = costs.tokens_in_words(volume.low), costs.tokens_in_words(volume.high)
+    if low.split()[-1] == high.split()[-1]:  # the same unit: "1 to 10 million"
+        low = low.rsplit(" ", 1)[0]
+    return f"{low} to {high} tokens a month"
+
+
+def rented_words(rented: costs.SelfRun, engineer: costs.Engineer) -> dict[str, Any]:
+    """Renting GPUs, with its arithmetic in words."""
+    return {
+        "engineer": engineer,
+        "engineer_month": costs.in_words(costs.rounded(engineer.month)),
+        "median": f"${engineer.median_annual_usd:,.0f}",
+        "wages_share": f"{engineer.wages_share:.1%}",
+        "estimate": rented,
+        "range": money_range(rented.low, rented.high),
+        "gpus": f"{rented.gpus} {rented.gpu}{'' if rented.gpus == 1 else 's'}",
+        "hourly": f"{costs.price_words(rented.cheapest.per_gpu_hour)} ({rented.cheapest.provider}) to "
+        f"{costs.price_words(rented.dearest.per_gpu_hour)} ({rented.dearest.provider}) an hour",
+        "gpu_range": money_range(rented.gpu_low, rented.gpu_high),
+        "hours": costs.HOURS_A_MONTH,
+        "staff": costs.in_words(rented.staff),
+        "share": f"{costs.ENGINEER_SHARE:.0%}",
+        "utilisation": f"{costs.UTILISATION:.0%}",
+        "break_even": costs.tokens_in_words(rented.break_even_tokens) if rented.break_even_tokens else "",
+        "per_token": costs.priced_words(rented.per_token) if rented.per_token else "",
+    }
+
+
+def pick_words(pick: shortlist.Pick) -> dict[str, Any]:
+    return {"pick": pick, "price": costs.priced_words(pick.price) if pick.price else ""}
+
+
+def money_range(low: float, high: float) -> str:
+    return costs.in_words(low) if low == high else f"{costs.in_words(low)} to {costs.in_words(high)}"
+
+
+def volume_words(volume: costs.Volume) -> str:
+    tokens = (
+        costs.tokens_in_words(volume.low)
+        if volume.low == volume.high
+        else f"{costs.tokens_in_words(volume.low)} to {costs.tokens_in_words(volume.high)}"
+    )
+    return f"{tokens} tokens a month, {round(volume.input_share * 100)}% of them input"
