@@ -85,6 +85,7 @@ class Gpu(Row):
     instance: str
     region: str = ""
     hourly_usd: float = Field(gt=0)
+    community: bool = False  # hosted by third parties on a marketplace, with no data-centre guarantees
 
 
 class Throughput(Row):
@@ -92,6 +93,7 @@ class Throughput(Row):
     gpus: int = Field(default=1, gt=0)  # how many GPUs served it together
     model: str
     tokens_per_second: float = Field(gt=0)  # output tokens a second, all GPUs together
+    total_tokens_per_second: float | None = Field(default=None, gt=0)  # input and output together
 
 
 class Wage(Row):

@@ -89,12 +89,14 @@ class GpuHour(Frozen):
 
 
 class Measured(Frozen):
-    """Output tokens a second that one GPU served of a model, in a published benchmark."""
+    """Output tokens a second that one GPU served of a model, in a published benchmark, and input and output
+    together when the benchmark says."""
 
     model: str  # the model's name
     tier: str
     gpu: str
     tokens_per_second: float
+    total_tokens_per_second: float | None = None
     source: str
     checked: str
     note: str
@@ -189,7 +191,7 @@ def market(catalogue: Catalogue) -> Market:
                 checked=g.checked,
             )
             for g in catalogue.gpus
-            if g.count == 1  # a service that starts on one GPU rents one
+            if g.count == 1 and not g.community  # one GPU, in a data centre: what a team's own account rents
         ),
         throughput=tuple(
             Measured(
@@ -197,6 +199,7 @@ def market(catalogue: Catalogue) -> Market:
                 tier=models[t.model].tier,
                 gpu=t.gpu,
                 tokens_per_second=t.tokens_per_second,
+                total_tokens_per_second=t.total_tokens_per_second,
                 source=t.source,
                 checked=t.checked,
                 note=t.note,
@@ -233,8 +236,12 @@ class SelfRun(Frozen):
     staff: float  # USD a month for the share of an engineer
     low: float
     high: float
-    break_even_tokens: int | None  # above this many tokens a month, one GPU costs less than the cheapest per-token
-    per_token: Priced | None  # price of the same model (with staff counted); None when no host lists the model
+    # Against the cheapest per-token price of the same model: the monthly tokens above which renting (enough GPUs
+    # at the cheapest rate, and the engineer's share) costs less, and how many GPUs that takes; None when renting
+    # never costs less at these prices (a GPU's tokens cost more than the per-token price) or no host lists it.
+    break_even_tokens: int | None
+    break_even_gpus: int | None = None
+    per_token: Priced | None  # None when no host lists the model per token
 
 
 class Costs(Frozen):
@@ -321,18 +328,18 @@ def rented(kept: Market, volume: Volume, *, broad: bool) -> SelfRun | None:
     hours = [g for g in kept.gpus if g.gpu == bench.gpu]
     cheapest = min(hours, key=lambda g: g.per_gpu_hour)
     dearest = max(hours, key=lambda g: g.per_gpu_hour)
-    served = bench.tokens_per_second * UTILISATION * 3600 * HOURS_A_MONTH  # output tokens a GPU serves a month
-    output = volume.high * (1 - volume.input_share)
-    gpus = max(1, math.ceil(output / served))
+    capacity = per_gpu_capacity(bench, volume.input_share)  # tokens (input and output) one GPU serves a month
+    gpus = max(1, math.ceil(volume.high / capacity))
     staff = kept.engineer.month * ENGINEER_SHARE
     gpu_low = gpus * cheapest.per_gpu_hour * HOURS_A_MONTH
     gpu_high = gpus * dearest.per_gpu_hour * HOURS_A_MONTH
     same = [p for p in kept.prices if p.model == bench.model and p.kind == "open"]
     per_token = min(same, key=lambda p: p.per_million(volume.input_share)) if same else None
-    break_even = None
+    break_even, break_even_gpus = None, None
     if per_token is not None:
-        one_gpu = cheapest.per_gpu_hour * HOURS_A_MONTH + staff
-        break_even = int(one_gpu / per_token.per_million(volume.input_share) * 1e6)
+        found = break_even_of(cheapest.per_gpu_hour * HOURS_A_MONTH, staff, capacity, per_token, volume.input_share)
+        if found:
+            break_even, break_even_gpus = found
     return SelfRun(
         model=bench.model,
         gpu=bench.gpu,
@@ -346,14 +353,40 @@ def rented(kept: Market, volume: Volume, *, broad: bool) -> SelfRun | None:
         low=rounded(gpu_low + staff),
         high=rounded(gpu_high + staff),
         break_even_tokens=break_even,
+        break_even_gpus=break_even_gpus,
         per_token=per_token,
     )
 
 
+def per_gpu_capacity(bench: Measured, input_share: float) -> float:
+    """The tokens a month one GPU serves at the stated utilisation: bounded by its output rate for the output
+    share, and, where the benchmark gives it, by its rate for input and output together."""
+    seconds = UTILISATION * 3600 * HOURS_A_MONTH
+    by_output = bench.tokens_per_second * seconds / max(1 - input_share, 0.01)
+    if bench.total_tokens_per_second is None:
+        return by_output
+    return min(by_output, bench.total_tokens_per_second * seconds)
+
+
+def break_even_of(
+    gpu_month: float, staff: float, capacity: float, per_token: Priced, input_share: float
+) -> tuple[int, int] | None:
+    """The smallest monthly volume at which n GPUs and the staff cost no more than paying per token, with n; None
+    when a GPU's tokens cost more than the per-token price, so that renting never pays."""
+    price = per_token.per_million(input_share) / 1e6  # dollars a token
+    if gpu_month / capacity >= price:
+        return None
+    for gpus in range(1, 10_000):
+        volume = (gpus * gpu_month + staff) / price
+        if volume <= gpus * capacity:
+            return int(volume), gpus
+    return None
+
+
 def rounded(dollars: float) -> float:
-    """To two significant figures, and never below a dollar: list prices and bands are no more exact."""
-    if dollars < 1:
-        return 1.0 if dollars > 0 else 0.0
+    """To two significant figures, halves rounded up: list prices and bands are no more exact."""
+    if dollars <= 0:
+        return 0.0
     step = Decimal(10) ** (math.floor(math.log10(dollars)) - 1)  # two significant figures, halves rounded up
     return float((Decimal(str(dollars)) / step).quantize(Decimal(1), rounding=ROUND_HALF_UP) * step)
 
@@ -362,6 +395,8 @@ def in_words(dollars: float) -> str:
     """$1,200 a month, $45, under $1."""
     if dollars < 1:
         return "under $1"
+    if dollars < 10:
+        return f"${dollars:.2g}"  # $1.3, $6
     return f"${dollars:,.0f}"
 
 

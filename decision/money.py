@@ -11,10 +11,12 @@ from decision.rules import Recommendation
 from decision.snapshot import Shown
 
 # The per-token estimates that price each route a result can take; routes the team runs itself are not priced yet.
-ROUTE_COSTS = {
-    "public_api": ("api_small", "api_leading"),
-    "private_cloud": ("cloud_service",),
-    "managed_open": ("open_small", "open_large"),
+# The estimate that prices each route, for broad work and for focused work: the same class of model the
+# shortlist puts first (a leading one for broad work, a small one otherwise).
+ROUTE_COSTS: dict[str, tuple[str, str]] = {
+    "public_api": ("api_leading", "api_small"),
+    "private_cloud": ("cloud_service", "cloud_service"),
+    "managed_open": ("open_large", "open_small"),
 }
 MAX_TOKENS = 10**12  # a trillion tokens a month: more than any team types in earnest
 
@@ -52,7 +54,9 @@ def cost_context(shown: Shown, answers: dict[str, str], rec: Recommendation, typ
     found = None if typed.error else costs.for_answers(shown.market, answers, typed.tokens, typed.input_share)
     volume = found.volume if found else None
     by_key = {item.key: item for item in found.estimates} if found else {}
-    chosen = [by_key[key] for route in rec.routes for key in ROUTE_COSTS.get(route.id, ()) if key in by_key]
+    broad = answers.get("task_scope") not in ("focused", "specialised")
+    keys = [ROUTE_COSTS[route.id][0 if broad else 1] for route in rec.routes if route.id in ROUTE_COSTS]
+    chosen = [by_key[key] for key in keys if key in by_key]
     names: dict[str, str] = {route.id: route.name for route in rec.routes}
     return {
         "shortlists": [
@@ -81,10 +85,20 @@ def cost_context(shown: Shown, answers: dict[str, str], rec: Recommendation, typ
     }
 
 
-SPANS: dict[tuple[str, ...], str] = {
-    ("api_small", "api_leading"): ", from a small model to a leading one",
-    ("open_small", "open_large"): ", from a small open model to a large one",
+PHRASES = {
+    "api_leading": "on a leading model through its vendor's API",
+    "api_small": "on a small model through its vendor's API",
+    "cloud_service": "in a cloud's model service",
+    "open_large": "on a large open model served per token",
+    "open_small": "on a small open model served per token",
 }
+
+
+def phrase(item: costs.Estimate) -> str:
+    """How a route's figure reads in the brief; a row priced by one model says which."""
+    if item.cheapest == item.dearest:
+        return f"on {item.cheapest.model} at {item.cheapest.seller}, the only model listed for it"
+    return PHRASES[item.key]
 
 
 def cost_brief(
@@ -95,10 +109,7 @@ def cost_brief(
     them first, and the figures are in "What it costs"."""
     if rec.conflicts:
         return ""
-    parts = []
-    if chosen:
-        low, high = min(item.low for item in chosen), max(item.high for item in chosen)
-        parts.append(f"{money_range(low, high)} a month{SPANS.get(tuple(item.key for item in chosen), '')}")
+    parts = [f"{money_range(item.low, item.high)} a month {phrase(item)}" for item in chosen]
     if rented is not None and any(route.id == "rented_gpus" for route in rec.routes):
         parts.append(f"{money_range(rented.low, rented.high)} a month renting GPUs, with the engineer to run them")
     if any(route.id == "self_hosted" for route in rec.routes):
@@ -129,7 +140,7 @@ def rented_words(rented: costs.SelfRun, engineer: costs.Engineer) -> dict[str, A
         "wages_share": f"{engineer.wages_share:.1%}",
         "estimate": rented,
         "range": money_range(rented.low, rented.high),
-        "gpus": f"{rented.gpus} {rented.gpu}{'' if rented.gpus == 1 else 's'}",
+        "gpus": f"{rented.gpus} {rented.gpu}" if rented.gpus == 1 else f"{rented.gpus} \u00d7 {rented.gpu}",
         "hourly": f"{costs.price_words(rented.cheapest.per_gpu_hour)} ({rented.cheapest.provider}) to "
         f"{costs.price_words(rented.dearest.per_gpu_hour)} ({rented.dearest.provider}) an hour",
         "gpu_range": money_range(rented.gpu_low, rented.gpu_high),
@@ -138,6 +149,9 @@ def rented_words(rented: costs.SelfRun, engineer: costs.Engineer) -> dict[str, A
         "share": f"{costs.ENGINEER_SHARE:.0%}",
         "utilisation": f"{costs.UTILISATION:.0%}",
         "break_even": costs.tokens_in_words(rented.break_even_tokens) if rented.break_even_tokens else "",
+        "break_even_gpus": f"{rented.break_even_gpus} GPU{'' if rented.break_even_gpus == 1 else 's'}"
+        if rented.break_even_gpus
+        else "",
         "per_token": costs.priced_words(rented.per_token) if rented.per_token else "",
     }
 

@@ -171,10 +171,11 @@ def test_a_band_gives_a_range_and_half_input_costs_more_on_output_heavy_prices()
 
 
 def test_figures_are_rounded_to_two_significant_figures():
-    assert [costs.rounded(x) for x in (0.0, 0.4, 1.0, 12.34, 176.0, 3_649.0, 12_345.0)] == [
-        0.0, 1.0, 1.0, 12.0, 180.0, 3_600.0, 12_000.0,
+    assert [costs.rounded(x) for x in (0.0, 0.4, 1.0, 1.34, 12.34, 176.0, 3_649.0, 3_650.0, 12_345.0)] == [
+        0.0, 0.4, 1.0, 1.3, 12.0, 180.0, 3_600.0, 3_700.0, 12_000.0,
     ]  # fmt: skip
     assert costs.in_words(3600.0) == "$3,600" and costs.in_words(0.4) == "under $1"
+    assert costs.in_words(1.3) == "$1.3" and costs.in_words(6.0) == "$6"
 
 
 RENTED = (
@@ -234,10 +235,16 @@ def test_renting_gpus_is_gpu_hours_for_the_output_plus_a_share_of_an_engineer():
     assert (rented.cheapest.provider, rented.dearest.provider) == ("Cheap Cloud", "Dear Cloud")
     assert (rented.gpu_low, rented.gpu_high, rented.staff) == (1500, 3700, 2700)
     assert (rented.low, rented.high) == (4100, 6300)  # $1,460 + $2,667 and $3,650 + $2,667
-    # Break-even against Host A's $0.24 a million (0.8 x $0.15 + 0.2 x $0.60): ($1,460 + $2,667) / $0.24 a
-    # million = 17.2 billion tokens a month.
+    # Break-even against Host A's $0.24 a million (0.8 x $0.15 + 0.2 x $0.60): one GPU serves 788.4 million
+    # output tokens, 3.94 billion tokens in all at 80% input, for $1,460: $0.37 a million, more than Host A asks,
+    # so renting never pays at these prices.
     assert rented.per_token.seller == "Host A"
-    assert rented.break_even_tokens // 100_000_000 == 171
+    assert rented.break_even_tokens is None and rented.break_even_gpus is None
+    # Ten times the throughput: $0.037 a million, and ($1,460 + $2,667) / $0.24 a million = 17.2 billion tokens,
+    # within one GPU's 39.4 billion.
+    fast = costs.market(parse(RENTED.replace("tokens_per_second = 1000", "tokens_per_second = 10000")))
+    quick = costs.estimate(fast, costs.volume_of("", 1_000_000_000)).rented
+    assert (quick.break_even_tokens // 100_000_000, quick.break_even_gpus) == (171, 1)
     # Five billion tokens: a billion output tokens need two GPUs.
     assert costs.estimate(kept, costs.volume_of("", 5_000_000_000)).rented.gpus == 2
 
