@@ -86,18 +86,18 @@ def cost_context(shown: Shown, answers: dict[str, str], rec: Recommendation, typ
 
 
 PHRASES = {
-    "api_leading": "on a leading model through its vendor's API",
-    "api_small": "on a small model through its vendor's API",
+    "api_leading": "on a leading model",
+    "api_small": "on a small model",
     "cloud_service": "in a cloud's model service",
-    "open_large": "on a large open model served per token",
-    "open_small": "on a small open model served per token",
+    "open_large": "on a large open model",
+    "open_small": "on a small open model",
 }
 
 
 def phrase(item: costs.Estimate) -> str:
     """How a route's figure reads in the brief; a row priced by one model says which."""
     if item.cheapest == item.dearest:
-        return f"on {item.cheapest.model} at {item.cheapest.seller}, the only model listed for it"
+        return f"on {item.cheapest.model}"
     return PHRASES[item.key]
 
 
