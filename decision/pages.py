@@ -344,9 +344,7 @@ def today(result: Snapshot) -> dict[str, Any] | None:
     return {
         "version": current.version,
         "recommendation": recommendation,
-        "verdict": verdict_of(snapshot.shown(current, recommendation, answers), recommendation)
-        if not recommendation.uncertain
-        else "too uncertain to call",
+        "verdict": verdict_of(snapshot.shown(current, recommendation, answers), recommendation),
         "same": recommendation.approach == result.recommendation.approach
         and not recommendation.uncertain
         and not result.recommendation.uncertain,
