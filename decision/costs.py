@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
@@ -59,20 +60,16 @@ class Priced(Frozen):
         return self.input_per_m * input_share + self.output_per_m * (1 - input_share)
 
 
+def copied[T: Frozen](shape: type[T], row: BaseModel, /, **derived: Any) -> T:
+    """A catalogue row as a result keeps it: the fields `shape` shares with the row, and those derived here."""
+    shared = set(shape.model_fields) & set(type(row).model_fields) - set(derived)
+    return shape.model_validate({**row.model_dump(include=shared), **derived})
+
+
 def priced(catalogue: Catalogue) -> list[Priced]:
     models = catalogue.models_by_id
     return [
-        Priced(
-            model=models[p.model].name,
-            kind=models[p.model].kind,
-            tier=models[p.model].tier,
-            seller=p.seller,
-            route=p.route,
-            input_per_m=p.input_per_m,
-            output_per_m=p.output_per_m,
-            source=p.source,
-            checked=p.checked,
-        )
+        copied(Priced, p, model=models[p.model].name, kind=models[p.model].kind, tier=models[p.model].tier)
         for p in catalogue.prices
     ]
 
@@ -153,57 +150,16 @@ def market(catalogue: Catalogue) -> Market:
     wage = catalogue.engineer
     return Market(
         date=catalogue.date,
-        engineer=Engineer(
-            month=wage.median_annual_usd / wage.wages_share / 12,
-            median_annual_usd=wage.median_annual_usd,
-            wages_share=wage.wages_share,
-            title=wage.title,
-            source=wage.source,
-            share_title=wage.share_title,
-            share_source=wage.share_source,
-            checked=wage.checked,
-        ),
-        models=tuple(
-            Kept(
-                name=m.name,
-                maker=m.maker,
-                kind=m.kind,
-                tier=m.tier,
-                licence=m.licence,
-                gates=m.gates,
-                params_total_b=m.params_total_b,
-                params_active_b=m.params_active_b,
-                download_gb=m.download_gb,
-                runs=m.runs,
-                source=m.source,
-                checked=m.checked,
-            )
-            for m in catalogue.models
-        ),
+        engineer=copied(Engineer, wage, month=wage.median_annual_usd / wage.wages_share / 12),
+        models=tuple(copied(Kept, m) for m in catalogue.models),
         prices=tuple(priced(catalogue)),
         gpus=tuple(
-            GpuHour(
-                gpu=g.gpu,
-                provider=g.provider,
-                instance=g.instance,
-                per_gpu_hour=g.hourly_usd / g.count,
-                source=g.source,
-                checked=g.checked,
-            )
+            copied(GpuHour, g, per_gpu_hour=g.hourly_usd / g.count)
             for g in catalogue.gpus
             if g.count == 1 and not g.community  # one GPU, in a data centre: what a team's own account rents
         ),
         throughput=tuple(
-            Measured(
-                model=models[t.model].name,
-                tier=models[t.model].tier,
-                gpu=t.gpu,
-                tokens_per_second=t.tokens_per_second,
-                total_tokens_per_second=t.total_tokens_per_second,
-                source=t.source,
-                checked=t.checked,
-                note=t.note,
-            )
+            copied(Measured, t, model=models[t.model].name, tier=models[t.model].tier)
             for t in catalogue.throughput
             if t.model in models and t.gpus == 1  # what one GPU serves
         ),
