@@ -225,6 +225,14 @@ KINDS: tuple[Kind, ...] = (
     ("cloud_service", "A closed model in a cloud's model service", CLOUD, frozenset(), "closed"),
     ("open_large", "A large open-weight model served per token", PER_TOKEN, frozenset({"leading", "mid"}), "open"),
     ("open_small", "A small open-weight model served per token", PER_TOKEN, frozenset({"small"}), "open"),
+    (
+        "cloud_open_large",
+        "A large open-weight model in a cloud's model service",
+        CLOUD,
+        frozenset({"leading", "mid"}),
+        "open",
+    ),
+    ("cloud_open_small", "A small open-weight model in a cloud's model service", CLOUD, frozenset({"small"}), "open"),
 )
 
 
@@ -272,6 +280,28 @@ def for_answers(
     if volume is None:
         return None
     return estimate(kept, volume, broad=answers.get("task_scope") not in ("focused", "specialised"))
+
+
+def price_book(kept: Market) -> dict[str, dict[str, tuple[float, float]]]:
+    """For each volume band and class of work ("heavy:broad"), what the rules weigh against the budget: the
+    closed model the work needs through its vendor's API, an open-weight model of the same class served per
+    token, and rented GPUs to run one with the engineer's share; monthly low and high in US dollars."""
+    book = {}
+    for band in BANDS:
+        for work, broad in (("broad", True), ("narrow", False)):
+            found = estimate(kept, volume_of(band), broad=broad)  # type: ignore[arg-type]
+            by_key = {e.key: (e.low, e.high) for e in found.estimates}
+            figures = {}
+            for name, key in (
+                ("closed_cost", "api_leading" if broad else "api_small"),
+                ("open_cost", "open_large" if broad else "open_small"),
+            ):
+                if key in by_key:
+                    figures[name] = by_key[key]
+            if found.rented is not None:
+                figures["rented_cost"] = (found.rented.low, found.rented.high)
+            book[f"{band}:{work}"] = figures
+    return book
 
 
 def rented(kept: Market, volume: Volume, *, broad: bool) -> SelfRun | None:

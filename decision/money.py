@@ -17,6 +17,7 @@ ROUTE_COSTS: dict[str, tuple[str, str]] = {
     "public_api": ("api_leading", "api_small"),
     "private_cloud": ("cloud_service", "cloud_service"),
     "managed_open": ("open_large", "open_small"),
+    "cloud_open": ("cloud_open_large", "cloud_open_small"),
 }
 MAX_TOKENS = 10**12  # a trillion tokens a month: more than any team types in earnest
 

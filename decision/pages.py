@@ -50,8 +50,8 @@ def how_context(ruleset: Ruleset) -> dict[str, Any]:
     def conditions(when: dict[str, tuple[str, ...]]) -> list[dict[str, Any]]:
         return [
             {
-                "question": ruleset.questions_by_id[qid],
-                "labels": [ruleset.questions_by_id[qid].label(v) for v in values],
+                "question": ruleset.named(qid),
+                "labels": [ruleset.named(qid).label(v) for v in values],
             }
             for qid, values in when.items()
         ]
@@ -91,12 +91,12 @@ def how_context(ruleset: Ruleset) -> dict[str, Any]:
     combined = [
         {"rule": rule, "conditions": conditions(rule.when), "sources": cites(rule.sources)}
         for rule in ruleset.rules
-        if rulesets.own_condition(rule.when) is None
+        if (single := rulesets.own_condition(rule.when)) is None or single[0] not in ruleset.questions_by_id
     ]
     constraints = [
         {"constraint": c, "conditions": conditions(c.when), "sources": cites(c.sources)}
         for c in ruleset.constraints
-        if len(c.when) > 1
+        if len(c.when) > 1 or next(iter(c.when)) not in ruleset.questions_by_id
     ]
     conflicts: dict[str, dict[str, Any]] = {}  # a conflict written with any_of is one entry with its cases
     for c in ruleset.conflicts:

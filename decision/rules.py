@@ -22,7 +22,7 @@ from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
-from decision.ruleset import APPROACHES, UNSURE, Approach, Constraint, Route, RouteId, Ruleset, Side
+from decision.ruleset import APPROACHES, UNSURE, Approach, Constraint, Route, RouteId, Ruleset, Side, asked
 
 Confidence = Literal["clear", "lean", "close"]
 Strength = Literal["slightly", "moderately", "strongly"]
@@ -129,8 +129,8 @@ class Recommendation(Frozen):
 
 
 def complete(ruleset: Ruleset, answers: Mapping[str, str | None]) -> dict[str, str]:
-    """Every question of the ruleset with its answer; missing ones count as unsure."""
-    return {question.id: answers.get(question.id) or UNSURE for question in ruleset.questions}
+    """Every question of the ruleset with its answer (missing ones count as unsure), and the figures (v5 on)."""
+    return ruleset.with_figures({question.id: answers.get(question.id) or UNSURE for question in ruleset.questions})
 
 
 def scores(ruleset: Ruleset, answers: Mapping[str, str]) -> dict[Approach, int]:
@@ -157,6 +157,7 @@ class Decision:
 
 def decide(ruleset: Ruleset, answers: Mapping[str, str]) -> Decision:
     """Cheap enough to call for every alternative answer: no texts, just the verdict and what it rests on."""
+    answers = ruleset.with_figures(answers)
     ruled_out, routes_out = ruled_out_by([c for c in ruleset.constraints if c.matches(answers)])
     return _decision(ruleset, scores(ruleset, answers), ruled_out, routes_out)
 
@@ -217,11 +218,11 @@ def recommend(ruleset: Ruleset, answers: Mapping[str, str | None]) -> Recommenda
     reasons = [
         Reason(
             rule=rule.id,
-            answers={question: given[question] for question in rule.when},
+            answers={question: given[question] for question in asked(rule.when)},
             favours=rule.favours,
             weight=rule.weight,
             strength=STRENGTHS.get(rule.weight, "strongly"),
-            text=rule.reason,
+            text=ruleset.filled(rule.reason, given),
             sources=list(rule.sources),
         )
         for rule in matched
@@ -251,7 +252,7 @@ def recommend(ruleset: Ruleset, answers: Mapping[str, str | None]) -> Recommenda
     for route in routes:
         caveats += ruleset.routes_by_id[route.id].caveats
         next_steps += ruleset.routes_by_id[route.id].next_steps
-    caveats += [c.text for c in ruleset.caveats if approach in c.approaches and c.matches(given)]
+    caveats += [ruleset.filled(c.text, given) for c in ruleset.caveats if approach in c.approaches and c.matches(given)]
 
     return Recommendation(
         approach=approach,
@@ -344,7 +345,7 @@ def unknowns(
     would have is taken before the last step of recommend() (which only lowers it further), so "confidence" is
     named where the margins, the conflicts or the unknowns alone would lower it."""
     found: list[Unknown] = []
-    known_conflicts = {conflict.text for conflict in conflicts}
+    known_conflicts = {conflict.text for conflict in ruleset.conflicts if conflict.matches(given)}
     route_ids = [route.id for route in routes]
     for question in ruleset.questions:
         if given[question.id] != UNSURE:
@@ -352,9 +353,9 @@ def unknowns(
         for value in question.values:
             if value == UNSURE:
                 continue
-            changed = {**given, question.id: value}
+            changed = ruleset.with_figures({**given, question.id: value})
             other = decide(ruleset, changed)
-            other_conflicts = conflicts_of(ruleset, changed)
+            other_conflicts = [conflict for conflict in ruleset.conflicts if conflict.matches(changed)]
             effects: list[Effect] = []
             if other.approach != decision.approach:
                 effects.append("verdict")
@@ -389,11 +390,11 @@ def exclusions(ruleset: Ruleset, matched: list[Constraint], decision: Decision) 
         if constraint.rules_out is not None and constraint.rules_out not in found:
             found[constraint.rules_out] = Exclusion(
                 approach=constraint.rules_out,
-                questions=list(constraint.when),
+                questions=asked(constraint.when),
                 text=constraint.text,
                 sources=list(constraint.sources),
             )
-    route_questions = list(dict.fromkeys(q for c in matched if c.route is not None for q in c.when))
+    route_questions = asked(q for c in matched if c.route is not None for q in c.when)
     for approach in decision.ruled_out - found.keys():  # ruled out because no route is left to carry it out
         found[approach] = Exclusion(
             approach=approach,
@@ -407,15 +408,16 @@ def exclusions(ruleset: Ruleset, matched: list[Constraint], decision: Decision) 
 def conflicts_of(ruleset: Ruleset, given: Mapping[str, str]) -> list[ConflictOut]:
     """Each conflict the answers meet, once: two entries that say the same thing are named together."""
     found: dict[tuple[str, str], ConflictOut] = {}
+    given = ruleset.with_figures(given)
     for conflict in ruleset.conflicts:
         if conflict.matches(given):
-            key = (conflict.text, conflict.resolve)
-            questions = [*found[key].questions, *conflict.when] if key in found else list(conflict.when)
+            key = (ruleset.filled(conflict.text, given), ruleset.filled(conflict.resolve, given))
+            questions = [*found[key].questions, *asked(conflict.when)] if key in found else asked(conflict.when)
             sources = [*found[key].sources, *conflict.sources] if key in found else list(conflict.sources)
             found[key] = ConflictOut(
                 questions=list(dict.fromkeys(questions)),
-                text=conflict.text,
-                resolve=conflict.resolve,
+                text=key[0],
+                resolve=key[1],
                 sources=list(dict.fromkeys(sources)),
             )
     return list(found.values())
@@ -429,7 +431,7 @@ def route_exclusions(ruleset: Ruleset, matched: list[Constraint]) -> list[RouteE
             found[constraint.route] = RouteExclusion(
                 route=constraint.route,
                 approach=ruleset.routes_by_id[constraint.route].approach,
-                questions=list(constraint.when),
+                questions=asked(constraint.when),
                 text=constraint.text,
                 sources=list(constraint.sources),
             )
@@ -442,7 +444,7 @@ def route_for(ruleset: Ruleset, side: Side, given: Mapping[str, str], ruled_out:
     for choice in ruleset.route_choices:
         route = ruleset.routes_by_id[choice.route]
         if route.approach == side and route.id not in ruled_out and choice.matches(given):
-            chosen, because = route, choice.because
+            chosen, because = route, ruleset.filled(choice.because, given)
             break
     if chosen is None:
         chosen = next(r for r in ruleset.routes if r.approach == side and r.id not in ruled_out)
@@ -453,6 +455,7 @@ def chosen_routes(ruleset: Ruleset, given: Mapping[str, str], decision: Decision
     if not ruleset.routes:
         return []
     sides: tuple[Side, ...] = {"hybrid": SIDES, "open": ("open",), "closed": ("closed",)}[decision.approach]
+    given = ruleset.with_figures(given)
     return [route_for(ruleset, side, given, decision.routes_ruled_out) for side in sides]
 
 
@@ -482,14 +485,14 @@ def pivots(ruleset: Ruleset, given: Mapping[str, str], approach: Approach) -> li
         for rule in rules:
             if rule.matches(given):
                 without[rule.favours] -= rule.weight
-        moving = [c for c in ruleset.constraints if question.id in c.when]
+        moving = [c for c in ruleset.constraints if c.looks_at(question.id)]
         fixed_out, fixed_routes = ruled_out_by(
-            c for c in ruleset.constraints if question.id not in c.when and c.matches(given)
+            c for c in ruleset.constraints if not c.looks_at(question.id) and c.matches(given)
         )
         for value in question.values:
             if value in (given[question.id], UNSURE):
                 continue
-            changed = {**given, question.id: value}
+            changed = ruleset.with_figures({**given, question.id: value})
             totals = dict(without)
             for rule in rules:
                 if rule.matches(changed):

@@ -13,13 +13,17 @@ statement about the market rests on. Every addition is optional, so version 1 st
 from __future__ import annotations
 
 import os
+import string
 import tomllib
-from collections.abc import Mapping
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from functools import cache, cached_property
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, model_validator
+
+from decision import catalogue, costs
 
 # Where the versioned ruleset files live; RULESETS_DIR in the environment points elsewhere (tests that run the
 # real management command on a broken copy use it).
@@ -31,11 +35,72 @@ MAX_WEIGHT = 5
 Approach = Literal["open", "closed", "hybrid"]
 APPROACHES: tuple[Approach, ...] = ("open", "closed", "hybrid")
 Side = Literal["open", "closed"]
-RouteId = Literal["public_api", "private_cloud", "self_hosted", "rented_gpus", "managed_open"]
+RouteId = Literal["public_api", "private_cloud", "self_hosted", "rented_gpus", "managed_open", "cloud_open"]
 
 Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)]
 Condition = dict[Identifier, tuple[Identifier, ...]]
 SourceIds = tuple[Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=60)], ...]
+
+
+# Figures (v5 on): what the answers would cost a month at the market catalogue's prices, set against the budget
+# answer, which conditions may name like questions. The engine works them out from the volume, the budget and the
+# kind of work with the price book a ruleset is loaded with (costs.price_book); "unsure" when the volume or the
+# budget is. Texts may quote the amounts: {closed_cost}, {open_cost}, {rented_cost} and {budget}.
+FIGURE_INPUTS = ("volume", "budget", "task_scope")
+FIT = {"within": "fits your budget", "may_exceed": "may exceed your budget", "beyond": "is beyond your budget"}
+FIGURES: dict[str, tuple[str, dict[str, str]]] = {
+    "closed_cost": (
+        "What the closed model your work needs costs a month through its vendor's API (a leading model for broad "
+        "work, a small one for focused or specialised work), set against your budget",
+        FIT,
+    ),
+    "open_cost": (
+        "What an open-weight model of the same class costs a month served per token, set against your budget",
+        FIT,
+    ),
+    "rented_cost": (
+        "What GPUs rented by the hour to run such a model cost a month, with a share of an engineer's time, set "
+        "against your budget",
+        FIT,
+    ),
+    "renting": (
+        "Whether renting GPUs costs less than paying per token for the same open model at your volume",
+        {"cheaper": "costs less even at its dearest", "dearer": "does not cost less"},
+    ),
+}
+PLACEHOLDERS = ("closed_cost", "open_cost", "rented_cost", "budget")
+# The price book: for each volume band and class of work ("heavy:broad", "light:narrow"), each figure's monthly
+# low and high in US dollars.
+PriceBook = dict[str, dict[str, tuple[float, float]]]
+
+
+def asked(names: Iterable[str]) -> list[str]:
+    """The questions behind a condition: each figure stands for the answers it is worked out from."""
+    found: list[str] = []
+    for name in names:
+        found += FIGURE_INPUTS if name in FIGURES else [name]
+    return list(dict.fromkeys(found))
+
+
+def work_class(task_scope: str | None) -> str:
+    """The class of model the work needs: a small one for focused or specialised work, a leading one otherwise."""
+    return "narrow" if task_scope in ("focused", "specialised") else "broad"
+
+
+def fit(low: float, high: float, ceiling: int | None) -> str:
+    if ceiling is None or high <= ceiling:
+        return "within"
+    return "may_exceed" if low <= ceiling else "beyond"
+
+
+def dollars(amount: float) -> str:
+    return f"${amount:,.0f}" if amount >= 10 else f"${amount:.2g}"
+
+
+def monthly(low: float, high: float) -> str:
+    if low == high:
+        return f"about {dollars(low)} a month"
+    return f"about {dollars(low)} to {dollars(high)} a month"
 
 
 def matches(when: Mapping[str, tuple[str, ...]], answers: Mapping[str, str]) -> bool:
@@ -72,6 +137,13 @@ class Conditional(Strict):
 
     def matches(self, answers: Mapping[str, str]) -> bool:
         return matches(self.when, answers)
+
+    def looks_at(self, question: str) -> bool:
+        """Whether a change to this question's answer can change whether this entry holds (a figure follows
+        the volume, the budget and the kind of work)."""
+        if question in self.when:
+            return True
+        return question in FIGURE_INPUTS and any(name in FIGURES for name in self.when)
 
 
 class Option(Strict):
@@ -239,6 +311,13 @@ class Confidence(Strict):
     clear_when_unopposed: bool = False
 
 
+class Figures(Strict):
+    """How the figures are set against the budget: the most each budget answer spends a month, in US dollars
+    (an answer with no ceiling, such as a substantial budget, fits every figure)."""
+
+    budget_ceilings: dict[Identifier, int]
+
+
 class TieBreak(Strict):
     order: tuple[Approach, Approach, Approach]
     note: str
@@ -266,6 +345,45 @@ class Ruleset(Strict):
     route_choices: tuple[RouteChoice, ...] = ()
     caveats: tuple[Caveat, ...] = ()
     sources: tuple[Source, ...] = ()
+    # v5: conditions may name figures (FIGURES), worked out with the prices the ruleset is loaded with.
+    figures: Figures | None = None
+    prices: PriceBook = Field(default_factory=dict)
+
+    def with_figures(self, answers: Mapping[str, str]) -> dict[str, str]:
+        """The answers with each figure's value worked out from them; the answers alone in a version without."""
+        if self.figures is None:
+            return dict(answers)
+        volume, budget = answers.get("volume", UNSURE), answers.get("budget", UNSURE)
+        book = self.prices.get(f"{volume}:{work_class(answers.get('task_scope'))}")
+        found = dict.fromkeys(FIGURES, UNSURE)
+        if book is not None:
+            ceiling = self.figures.budget_ceilings.get(budget)
+            if budget != UNSURE:
+                for name in ("closed_cost", "open_cost", "rented_cost"):
+                    if name in book:
+                        found[name] = fit(*book[name], ceiling)
+            if "rented_cost" in book and "open_cost" in book:
+                found["renting"] = "cheaper" if book["rented_cost"][1] <= book["open_cost"][0] else "dearer"
+        return {**answers, **found}
+
+    def filled(self, text: str, answers: Mapping[str, str]) -> str:
+        """A text with the amounts it quotes for these answers ({closed_cost} and the like)."""
+        if self.figures is None or "{" not in text:
+            return text
+        book = self.prices.get(f"{answers.get('volume', UNSURE)}:{work_class(answers.get('task_scope'))}", {})
+        amounts = {name: monthly(*book[name]) for name in book}
+        ceiling = self.figures.budget_ceilings.get(answers.get("budget", UNSURE))
+        amounts["budget"] = f"your budget of up to about {dollars(ceiling)} a month" if ceiling else "your budget"
+        return text.format_map(defaultdict(lambda: "an amount not priced", amounts))
+
+    def named(self, question_id: str) -> Question:
+        """A question, or a figure read as one (its text, and its values as options), for pages that list
+        conditions."""
+        if question_id in FIGURES:
+            text, values = FIGURES[question_id]
+            options = tuple(Option(value=value, label=label) for value, label in values.items())
+            return Question(id=question_id, section=self.sections[0].id, text=text, why="", options=options)
+        return self.questions_by_id[question_id]
 
     @cached_property
     def in_stages(self) -> bool:
@@ -297,7 +415,7 @@ class Ruleset(Strict):
     @cached_property
     def rules_by_question(self) -> dict[str, tuple[Rule, ...]]:
         """The rules that look at each question: all that can change when that one answer changes."""
-        return {q.id: tuple(rule for rule in self.rules if q.id in rule.when) for q in self.questions}
+        return {q.id: tuple(rule for rule in self.rules if rule.looks_at(q.id)) for q in self.questions}
 
     @cached_property
     def neutral_notes(self) -> dict[tuple[str, str], str]:
@@ -347,8 +465,15 @@ class Ruleset(Strict):
             if question_id not in questions:
                 problems.append(f"confidence names unknown question {question_id!r} in lean_when_unsure_of")
 
+        figures = {name: (*values, UNSURE) for name, (_, values) in FIGURES.items()} if self.figures else {}
+
         def check_condition(where: str, when: dict[str, tuple[str, ...]]) -> None:
             for question_id, values in when.items():
+                if question_id in figures:
+                    for value in values:
+                        if value not in figures[question_id]:
+                            problems.append(f"{where} names unknown value {value!r} of figure {question_id!r}")
+                    continue
                 if question_id not in questions:
                     problems.append(f"{where} names unknown question {question_id!r}")
                     continue
@@ -429,9 +554,27 @@ class Ruleset(Strict):
                     problems.append(
                         f"option {question.id}={option.value} has no rule of its own and is not declared neutral"
                     )
+        for where, text in self.texts():
+            names = {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+            if names and not self.figures:
+                problems.append(f"{where} quotes {sorted(names)} but this version has no [figures]")
+            elif names - set(PLACEHOLDERS):
+                problems.append(f"{where} quotes {sorted(names - set(PLACEHOLDERS))}; it may quote {PLACEHOLDERS}")
+        for rule in self.rules:
+            if "{" in rule.brief:
+                problems.append(f"rule {rule.id!r} quotes an amount in its brief, which is kept without amounts")
         if problems:
             raise ValueError("; ".join(problems))
         return self
+
+    def texts(self) -> list[tuple[str, str]]:
+        """Every text the engine fills with amounts for a result: reasons, conflicts, route choices, caveats."""
+        found = [(f"rule {rule.id!r}", rule.reason) for rule in self.rules]
+        found += [(f"conflict {each.id!r}", each.text) for each in self.conflicts]
+        found += [(f"conflict {each.id!r}", each.resolve) for each in self.conflicts]
+        found += [(f"route choice for {each.route!r}", each.because) for each in self.route_choices]
+        found += [(f"caveat {each.text[:40]!r}", each.text) for each in self.caveats]
+        return found
 
     def citations(self) -> list[tuple[str, SourceIds]]:
         """Every entry that cites sources, with where it is, for validation and for "how it decides"."""
@@ -543,6 +686,8 @@ def from_folder(parts: dict[str, dict[str, Any]]) -> dict[str, Any]:
     data["sections"] = questions_file.get("sections", [])
     questions = questions_file.get("questions", [])
     values_of = {q.get("id"): [o.get("value") for o in q.get("options", [])] for q in questions}
+    if "figures" in data:
+        values_of.update({name: list(values) for name, (_, values) in FIGURES.items()})
     neutral = []
     data["questions"] = []
     for question in questions:
@@ -634,6 +779,8 @@ def load_all() -> dict[str, Ruleset]:
             ruleset = parse_folder(path)
         else:
             ruleset = parse_ruleset(path.read_text(encoding="utf-8"), source=name)
+        if ruleset.figures is not None:
+            ruleset = ruleset.model_copy(update={"prices": costs.price_book(costs.market(catalogue.load()))})
         if ruleset.version in rulesets:
             raise RulesetError(f"ruleset {name} repeats version {ruleset.version!r}")
         rulesets[ruleset.version] = ruleset

@@ -35,6 +35,7 @@ RUNS_FOR_ROUTE = {
     "public_api": {"maker_api"},
     "private_cloud": {"private_cloud"},
     "managed_open": {"per_token_hosts", "private_cloud"},
+    "cloud_open": {"private_cloud"},
     "rented_gpus": {"self_host"},
     "self_hosted": {"self_host", "device"},
 }
@@ -109,7 +110,12 @@ def stops(model: Kept, *, on_device: bool, self_run: bool) -> str:
 
 
 def pick(kept: Market, model: Kept, route: str) -> Pick:
-    per_token = {"public_api": {"public_api"}, "private_cloud": {"private_cloud"}, "managed_open": PER_TOKEN}
+    per_token = {
+        "public_api": {"public_api"},
+        "private_cloud": {"private_cloud"},
+        "managed_open": PER_TOKEN,
+        "cloud_open": {"private_cloud"},
+    }
     prices = [p for p in kept.prices if p.model == model.name and p.route in per_token.get(route, set())]
     size = ""
     if model.params_total_b:

@@ -27,6 +27,7 @@ from decision.ruleset import (
     Side,
     Source,
     TieBreak,
+    asked,
 )
 
 
@@ -146,7 +147,7 @@ def shown(
             for q in ruleset.questions
         ),
         briefs={r.rule: by_rule[r.rule].brief for r in reasons if by_rule[r.rule].brief},
-        reason_questions={r.rule: tuple(by_rule[r.rule].when) for r in reasons},
+        reason_questions={r.rule: tuple(asked(by_rule[r.rule].when)) for r in reasons},
         routes={i: ShownRoute(phrase=ruleset.routes_by_id[i].phrase) for i in route_ids},
         options=options,
         sources=cited_sources(ruleset, recommendation),
