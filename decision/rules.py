@@ -229,7 +229,8 @@ def recommend(ruleset: Ruleset, answers: Mapping[str, str | None]) -> Recommenda
     ]
     matched_constraints = [c for c in ruleset.constraints if c.matches(given)]
     excluded = exclusions(ruleset, matched_constraints, decision)
-    conflicts = conflicts_of(ruleset, given)
+    routes = chosen_routes(ruleset, given, decision)
+    conflicts = conflicts_of(ruleset, given, [route.id for route in routes])
     uncertain = answered < ruleset.confidence.min_answered or (totals[approach] == 0 and not excluded)
     changes = [] if uncertain and ruleset.in_stages else pivots(ruleset, given, approach)
     confidence = confidence_of(
@@ -237,7 +238,6 @@ def recommend(ruleset: Ruleset, answers: Mapping[str, str | None]) -> Recommenda
     )
     if confidence == "clear" and ruleset.in_stages and any(given[p.question] == UNSURE for p in changes):
         confidence = "lean"  # an answer not yet given could still change the verdict
-    routes = chosen_routes(ruleset, given, decision)
     named = (
         unknowns(ruleset, given, decision, confidence, conflicts, routes)
         if ruleset.confidence.name_unknowns and not uncertain
@@ -345,8 +345,8 @@ def unknowns(
     would have is taken before the last step of recommend() (which only lowers it further), so "confidence" is
     named where the margins, the conflicts or the unknowns alone would lower it."""
     found: list[Unknown] = []
-    known_conflicts = {conflict.text for conflict in ruleset.conflicts if conflict.matches(given)}
     route_ids = [route.id for route in routes]
+    known_conflicts = {conflict.text for conflict in ruleset.conflicts if conflict.holds(given, route_ids)}
     for question in ruleset.questions:
         if given[question.id] != UNSURE:
             continue
@@ -355,7 +355,8 @@ def unknowns(
                 continue
             changed = ruleset.with_figures({**given, question.id: value})
             other = decide(ruleset, changed)
-            other_conflicts = [conflict for conflict in ruleset.conflicts if conflict.matches(changed)]
+            other_routes = [route.id for route in chosen_routes(ruleset, changed, other)]
+            other_conflicts = [conflict for conflict in ruleset.conflicts if conflict.holds(changed, other_routes)]
             effects: list[Effect] = []
             if other.approach != decision.approach:
                 effects.append("verdict")
@@ -364,7 +365,7 @@ def unknowns(
             if other.ruled_out - decision.ruled_out or other.routes_ruled_out - decision.routes_ruled_out:
                 effects.append("rules_out")
             if other.approach == decision.approach:
-                if [route.id for route in chosen_routes(ruleset, changed, other)] != route_ids:
+                if other_routes != route_ids:
                     effects.append("route")
                 matched = [rule for rule in ruleset.rules if rule.matches(changed)]
                 level = confidence_of(
@@ -405,12 +406,14 @@ def exclusions(ruleset: Ruleset, matched: list[Constraint], decision: Decision) 
     return [found[approach] for approach in APPROACHES if approach in found]
 
 
-def conflicts_of(ruleset: Ruleset, given: Mapping[str, str]) -> list[ConflictOut]:
-    """Each conflict the answers meet, once: two entries that say the same thing are named together."""
+def conflicts_of(ruleset: Ruleset, given: Mapping[str, str], routes: Iterable[str] = ()) -> list[ConflictOut]:
+    """Each conflict the answers (and the routes they take) meet, once: two entries that say the same thing are
+    named together."""
     found: dict[tuple[str, str], ConflictOut] = {}
     given = ruleset.with_figures(given)
+    routes = list(routes)
     for conflict in ruleset.conflicts:
-        if conflict.matches(given):
+        if conflict.holds(given, routes):
             key = (ruleset.filled(conflict.text, given), ruleset.filled(conflict.resolve, given))
             questions = [*found[key].questions, *asked(conflict.when)] if key in found else asked(conflict.when)
             sources = [*found[key].sources, *conflict.sources] if key in found else list(conflict.sources)

@@ -227,10 +227,22 @@ class Conflict(Conditional):
     """A "must" that the team cannot meet with what it said it has: named, with what to resolve first."""
 
     id: str
-    when: Condition = Field(min_length=2)
+    when: Condition = Field(min_length=1)
+    # v5: a conflict about a route holds only when the result takes that route (one that costs more than the
+    # budget, say), so one condition beside it is enough.
+    route: RouteId | None = None
     text: str
     resolve: str
     sources: SourceIds = ()
+
+    def holds(self, answers: Mapping[str, str], routes: Iterable[str]) -> bool:
+        return (self.route is None or self.route in routes) and matches(self.when, answers)
+
+    @model_validator(mode="after")
+    def _about_a_mismatch(self) -> Conflict:
+        if self.route is None and len(self.when) < 2:
+            raise ValueError(f"conflict {self.id!r} needs two answers that clash, or a route")
+        return self
 
 
 class Route(Strict):
@@ -349,29 +361,49 @@ class Ruleset(Strict):
     figures: Figures | None = None
     prices: PriceBook = Field(default_factory=dict)
 
+    def book(self, answers: Mapping[str, str]) -> dict[str, tuple[float, float]]:
+        """Each figure's monthly low and high for these answers; with the volume unsure, from the lowest band's
+        low to the highest band's high."""
+        work = work_class(answers.get("task_scope"))
+        volume = answers.get("volume", UNSURE)
+        if volume != UNSURE:
+            return self.prices.get(f"{volume}:{work}", {})
+        bands = [book for key, book in self.prices.items() if key.endswith(f":{work}")]
+        names = set.intersection(*(set(book) for book in bands)) if bands else set()
+        return {name: (min(b[name][0] for b in bands), max(b[name][1] for b in bands)) for name in names}
+
     def with_figures(self, answers: Mapping[str, str]) -> dict[str, str]:
-        """The answers with each figure's value worked out from them; the answers alone in a version without."""
+        """The answers with each figure's value worked out from them; the answers alone in a version without.
+        With the volume unsure, a figure takes the value every volume band gives it, or "unsure"."""
         if self.figures is None:
             return dict(answers)
-        volume, budget = answers.get("volume", UNSURE), answers.get("budget", UNSURE)
-        book = self.prices.get(f"{volume}:{work_class(answers.get('task_scope'))}")
+        if answers.get("volume", UNSURE) == UNSURE:
+            bands = [self.figures_of({**answers, "volume": band}) for band in {k.split(":")[0] for k in self.prices}]
+            found = {
+                name: bands[0][name] if all(b[name] == bands[0][name] for b in bands) else UNSURE for name in FIGURES
+            }
+            return {**answers, **(found if bands else dict.fromkeys(FIGURES, UNSURE))}
+        return {**answers, **self.figures_of(answers)}
+
+    def figures_of(self, answers: Mapping[str, str]) -> dict[str, str]:
+        book = self.prices.get(f"{answers.get('volume', UNSURE)}:{work_class(answers.get('task_scope'))}")
         found = dict.fromkeys(FIGURES, UNSURE)
         if book is not None:
-            ceiling = self.figures.budget_ceilings.get(budget)
+            budget = answers.get("budget", UNSURE)
+            ceiling = self.figures.budget_ceilings.get(budget) if self.figures else None
             if budget != UNSURE:
                 for name in ("closed_cost", "open_cost", "rented_cost"):
                     if name in book:
                         found[name] = fit(*book[name], ceiling)
             if "rented_cost" in book and "open_cost" in book:
                 found["renting"] = "cheaper" if book["rented_cost"][1] <= book["open_cost"][0] else "dearer"
-        return {**answers, **found}
+        return found
 
     def filled(self, text: str, answers: Mapping[str, str]) -> str:
         """A text with the amounts it quotes for these answers ({closed_cost} and the like)."""
         if self.figures is None or "{" not in text:
             return text
-        book = self.prices.get(f"{answers.get('volume', UNSURE)}:{work_class(answers.get('task_scope'))}", {})
-        amounts = {name: monthly(*book[name]) for name in book}
+        amounts = {name: monthly(*low_high) for name, low_high in self.book(answers).items()}
         ceiling = self.figures.budget_ceilings.get(answers.get("budget", UNSURE))
         amounts["budget"] = f"your budget of up to about {dollars(ceiling)} a month" if ceiling else "your budget"
         return text.format_map(defaultdict(lambda: "an amount not priced", amounts))
@@ -516,6 +548,8 @@ class Ruleset(Strict):
                 spoken_to.update((question_id, value) for value in values)
         for conflict in self.conflicts:
             check_condition(f"conflict {conflict.id!r}", conflict.when)
+            if conflict.route is not None and conflict.route not in route_ids:
+                problems.append(f"conflict {conflict.id!r} names route {conflict.route!r}, which is not defined")
         for choice in self.route_choices:
             check_condition(f"route choice for {choice.route!r}", choice.when)
             if choice.route not in route_ids:
