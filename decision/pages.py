@@ -42,6 +42,7 @@ def summary(ruleset: Ruleset | Shown, given: dict[str, str]) -> dict[str, Any]:
 
 def how_context(ruleset: Ruleset) -> dict[str, Any]:
     """Every question, option, constraint, rule, route and source of a ruleset: nothing is hidden."""
+    ruleset = ruleset.as_written()
     sources = ruleset.sources_by_id
 
     def cites(ids: tuple[str, ...]) -> list[rulesets.Source]:

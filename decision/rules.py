@@ -129,8 +129,8 @@ class Recommendation(Frozen):
 
 
 def complete(ruleset: Ruleset, answers: Mapping[str, str | None]) -> dict[str, str]:
-    """Every question of the ruleset with its answer (missing ones count as unsure), and the figures (v5 on)."""
-    return ruleset.with_figures({question.id: answers.get(question.id) or UNSURE for question in ruleset.questions})
+    """Every question of the ruleset with its answer; missing ones count as unsure."""
+    return {question.id: answers.get(question.id) or UNSURE for question in ruleset.questions}
 
 
 def scores(ruleset: Ruleset, answers: Mapping[str, str]) -> dict[Approach, int]:
@@ -207,12 +207,12 @@ def runner_up_of(ruleset: Ruleset, decision: Decision) -> Approach | None:
 
 
 def recommend(ruleset: Ruleset, answers: Mapping[str, str | None]) -> Recommendation:
-    given = complete(ruleset, answers)
+    given = ruleset.with_figures(complete(ruleset, answers))  # the figures (v5 on) are matched like answers
     decision = decide(ruleset, given)
     approach, totals = decision.approach, decision.scores
     runner_up = runner_up_of(ruleset, decision)
     tied = runner_up is not None and totals[approach] == totals[runner_up]
-    answered = sum(value != UNSURE for value in given.values())
+    answered = sum(given[question.id] != UNSURE for question in ruleset.questions)
 
     matched = sorted((rule for rule in ruleset.rules if rule.matches(given)), key=lambda rule: -rule.weight)
     reasons = [
@@ -325,7 +325,7 @@ def confidence_of(
     if level == "clear" and conflicts:
         level = "lean"
     if level == "clear" and given is not None:  # what is not known yet (v4 on)
-        unsure = sum(value == UNSURE for value in given.values())
+        unsure = sum(given.get(question.id) == UNSURE for question in ruleset.questions)
         many = settings.lean_when_unsure is not None and unsure >= settings.lean_when_unsure
         if many or any(given.get(question) == UNSURE for question in settings.lean_when_unsure_of):
             level = "lean"

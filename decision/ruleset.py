@@ -69,6 +69,13 @@ FIGURES: dict[str, tuple[str, dict[str, str]]] = {
     ),
 }
 PLACEHOLDERS = ("closed_cost", "open_cost", "rented_cost", "budget")
+# How a text that quotes amounts reads where no answers are given ("How it decides").
+PLACEHOLDER_WORDS = {
+    "closed_cost": "[what that closed model costs a month at your volume]",
+    "open_cost": "[what an open-weight model of its class costs a month served per token]",
+    "rented_cost": "[what rented GPUs and the engineer's share cost a month]",
+    "budget": "[your budget's ceiling]",
+}
 # The price book: for each volume band and class of work ("heavy:broad", "light:narrow"), each figure's monthly
 # low and high in US dollars.
 PriceBook = dict[str, dict[str, tuple[float, float]]]
@@ -407,6 +414,22 @@ class Ruleset(Strict):
         ceiling = self.figures.budget_ceilings.get(answers.get("budget", UNSURE))
         amounts["budget"] = f"your budget of up to about {dollars(ceiling)} a month" if ceiling else "your budget"
         return text.format_map(defaultdict(lambda: "an amount not priced", amounts))
+
+    def as_written(self) -> Ruleset:
+        """This ruleset with every amount a text quotes named in words, for pages that show the rules."""
+        if self.figures is None:
+            return self
+        data = self.model_dump()
+        for table, field in (
+            ("rules", "reason"),
+            ("conflicts", "text"),
+            ("conflicts", "resolve"),
+            ("route_choices", "because"),
+            ("caveats", "text"),
+        ):
+            for entry in data[table]:
+                entry[field] = entry[field].format_map(PLACEHOLDER_WORDS)
+        return Ruleset.model_validate(data)
 
     def named(self, question_id: str) -> Question:
         """A question, or a figure read as one (its text, and its values as options), for pages that list

@@ -90,6 +90,7 @@ def test_recommend_returns_routes_exclusions_conflicts_and_pivots(api):
     assert {tuple(c["questions"]) for c in body["conflicts"]} == {
         ("data_sensitivity", "compute", "deployment"),
         ("data_sensitivity", "expertise", "deployment"),
+        ("volume", "budget", "task_scope"),  # v5: GPUs rented all month cost more than the budget
     }
     assert all(c["resolve"] for c in body["conflicts"])
     assert body["routes"] == [

@@ -90,6 +90,7 @@ def test_restricted_data_with_no_servers_is_never_closed_and_names_the_conflicts
     assert {tuple(c.questions) for c in recommendation.conflicts} == {
         ("data_sensitivity", "compute", "deployment"),  # deployment: anywhere but premises, which has its own
         ("data_sensitivity", "expertise", "deployment"),
+        ("volume", "budget", "task_scope"),  # v5: GPUs rented all month cost more than the budget
     }
     assert all(c.resolve for c in recommendation.conflicts)
     # Served per token is ruled out too, so the route is one the team runs itself.

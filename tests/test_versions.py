@@ -70,7 +70,23 @@ def test_a_stored_result_is_the_recommendation_as_computed(client):
 # argued scenario or any of a few hundred fixed random answer sets needs a new version. The pins are written once,
 # when a version is released: PIN_NEW_VERSIONS=1 pytest tests/test_versions.py adds the versions not pinned yet.
 PINS = Path(__file__).parent / "data" / "pinned_decisions.json"
+# A version whose rules weigh figures (v5 on) is pinned with the prices it was released with: the market catalogue
+# is updated without a new version, and the decisions may follow its prices; the rules may not move on their own.
+PINNED_PRICES = Path(__file__).parent / "data" / "pinned_prices.json"
 RANDOM_SETS = 300
+
+
+def as_released(version):
+    found = ruleset.get(version)
+    if found.figures is None:
+        return found
+    books = json.loads(PINNED_PRICES.read_text()) if PINNED_PRICES.exists() else {}
+    if version not in books:
+        return found
+    book = {
+        key: {name: tuple(low_high) for name, low_high in figures.items()} for key, figures in books[version].items()
+    }
+    return found.model_copy(update={"prices": book})
 
 
 def pinned_answer_sets(version):
@@ -88,7 +104,7 @@ def pinned_answer_sets(version):
 
 
 def decisions(version):
-    found = ruleset.get(version)
+    found = as_released(version)
     out = {}
     for name, answers in pinned_answer_sets(version).items():
         made = rules.recommend(found, answers)
@@ -118,6 +134,11 @@ def test_a_released_version_decides_as_it_did_when_it_was_released():
     pinned = json.loads(PINS.read_text())
     released = [v for v, found in ruleset.load_all().items() if found.status == "released"]
     if os.environ.get("PIN_NEW_VERSIONS"):
+        books = json.loads(PINNED_PRICES.read_text()) if PINNED_PRICES.exists() else {}
+        for version in released:
+            if version not in pinned and ruleset.get(version).figures is not None:
+                books[version] = ruleset.get(version).prices
+        PINNED_PRICES.write_text(json.dumps(books, indent=1, sort_keys=True) + "\n")
         pinned |= {version: decisions(version) for version in released if version not in pinned}
         PINS.write_text(one_line_each(pinned))
     assert set(released) <= set(pinned), "a released version has no pins: run with PIN_NEW_VERSIONS=1 once"
