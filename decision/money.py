@@ -92,6 +92,8 @@ PHRASES = {
     "cloud_service": "in a cloud's model service",
     "open_large": "on a large open model",
     "open_small": "on a small open model",
+    "cloud_open_large": "on a large open model in your cloud",
+    "cloud_open_small": "on a small open model in your cloud",
 }
 
 

@@ -3,11 +3,12 @@ is flagged, and the per-token estimates are the arithmetic written here."""
 
 import datetime
 import io
+import typing
 
 import pytest
 from django.core.management import call_command
 
-from decision import catalogue, checks, costs
+from decision import catalogue, checks, costs, money, ruleset
 from decision.catalogue import CatalogueError, parse
 
 SMALL = """
@@ -414,3 +415,13 @@ def test_how_it_decides_lists_the_catalogue_with_its_dates_and_the_formulas(clie
     for model in found.models:
         assert model.source in page
     assert all(gpu.source in page for gpu in found.gpus if gpu.count == 1)
+
+
+def test_every_kind_of_estimate_and_every_route_reads_in_the_brief():
+    # Each way of paying per token has its words for the brief, and each route a result can take is priced by
+    # kinds that exist: a result on any route renders its cost line.
+    assert {key for key, *_ in costs.KINDS} == set(money.PHRASES)
+    kinds = {key for key, *_ in costs.KINDS}
+    for route, keys in money.ROUTE_COSTS.items():
+        assert set(keys) <= kinds, route
+    assert set(money.ROUTE_COSTS) | {"rented_gpus", "self_hosted"} == set(typing.get_args(ruleset.RouteId))

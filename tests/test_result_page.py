@@ -5,7 +5,7 @@ from html import unescape
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
-from profiles import MIXED_ESTATE, OPEN_SHOP, START_UP, scenario
+from profiles import MIXED_ESTATE, OPEN_SHOP, SCENARIOS, START_UP, scenario
 from test_wizard import element_ids, hidden, tags
 
 from decision import rules, ruleset, services
@@ -264,3 +264,16 @@ def test_a_preview_of_a_results_own_answers_says_so(client):
     page = client.get(f"/preview/?{query}&from={result.id}").content.decode()
     assert "These are the saved result's own answers." in text_of(page)
     assert "if you changed" not in page
+
+
+@pytest.mark.django_db
+def test_every_argued_scenario_and_every_route_renders_as_a_page_a_record_and_json(client):
+    # One result per argued scenario reaches every route (a route's cost line once failed to render): each
+    # renders its page, its decision record and its JSON.
+    routes = set()
+    for case in SCENARIOS:
+        result = create(case["answers"])
+        routes |= {route.id for route in result.recommendation.routes}
+        for path in (f"/r/{result.id}/", f"/r/{result.id}/decision-record.md", f"/api/results/{result.id}"):
+            assert client.get(path).status_code == 200, (case["name"], path)
+    assert routes == {route.id for route in CURRENT.routes}
