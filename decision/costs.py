@@ -211,6 +211,11 @@ class Costs(Frozen):
 HOURS_A_MONTH = 730
 UTILISATION = 0.3  # the share of a benchmark's peak throughput a service keeps up over a month, on average
 ENGINEER_SHARE = 0.2  # of one engineer's time to run the service: our assumption, no published measure found
+GPUS_PER_SERVER = 8  # the engineer's share is for each server of up to eight GPUs: a fleet takes more people
+
+
+def staff_for(engineer_month: float, gpus: int) -> float:
+    return engineer_month * ENGINEER_SHARE * math.ceil(gpus / GPUS_PER_SERVER)
 
 
 # Each per-token way of buying a model: its key, how it reads, the routes whose prices count, the model tiers
@@ -219,20 +224,17 @@ Kind = tuple[str, str, frozenset[str], frozenset[str], str]
 PER_TOKEN = frozenset({"managed_open", "private_cloud"})  # open weights, by a host or by your cloud
 API = frozenset({"public_api"})
 CLOUD = frozenset({"private_cloud"})
+LARGE = frozenset({"leading", "mid"})  # the class of model broad work needs
+SMALL = frozenset({"small"})
 KINDS: tuple[Kind, ...] = (
-    ("api_leading", "A leading closed model through its vendor's API", API, frozenset({"leading"}), "closed"),
-    ("api_small", "A small closed model through its vendor's API", API, frozenset({"small"}), "closed"),
-    ("cloud_service", "A closed model in a cloud's model service", CLOUD, frozenset(), "closed"),
-    ("open_large", "A large open-weight model served per token", PER_TOKEN, frozenset({"leading", "mid"}), "open"),
-    ("open_small", "A small open-weight model served per token", PER_TOKEN, frozenset({"small"}), "open"),
-    (
-        "cloud_open_large",
-        "A large open-weight model in a cloud's model service",
-        CLOUD,
-        frozenset({"leading", "mid"}),
-        "open",
-    ),
-    ("cloud_open_small", "A small open-weight model in a cloud's model service", CLOUD, frozenset({"small"}), "open"),
+    ("api_leading", "A leading or mid-sized closed model through its vendor's API", API, LARGE, "closed"),
+    ("api_small", "A small closed model through its vendor's API", API, SMALL, "closed"),
+    ("cloud_service", "A leading or mid-sized closed model in a cloud's model service", CLOUD, LARGE, "closed"),
+    ("cloud_service_small", "A small closed model in a cloud's model service", CLOUD, SMALL, "closed"),
+    ("open_large", "A large open-weight model served per token", PER_TOKEN, LARGE, "open"),
+    ("open_small", "A small open-weight model served per token", PER_TOKEN, SMALL, "open"),
+    ("cloud_open_large", "A large open-weight model in a cloud's model service", CLOUD, LARGE, "open"),
+    ("cloud_open_small", "A small open-weight model in a cloud's model service", CLOUD, SMALL, "open"),
 )
 
 
@@ -300,6 +302,7 @@ def price_book(kept: Market) -> dict[str, dict[str, tuple[float, float]]]:
                     figures[name] = by_key[key]
             if found.rented is not None:
                 figures["rented_cost"] = (found.rented.low, found.rented.high)
+            figures["tokens"] = BANDS[band]  # the volume the amounts are for, for the texts that quote them
             book[f"{band}:{work}"] = figures
     return book
 
@@ -316,14 +319,16 @@ def rented(kept: Market, volume: Volume, *, broad: bool) -> SelfRun | None:
     dearest = max(hours, key=lambda g: g.per_gpu_hour)
     capacity = per_gpu_capacity(bench, volume.input_share)  # tokens (input and output) one GPU serves a month
     gpus = max(1, math.ceil(volume.high / capacity))
-    staff = kept.engineer.month * ENGINEER_SHARE
+    staff = staff_for(kept.engineer.month, gpus)
     gpu_low = gpus * cheapest.per_gpu_hour * HOURS_A_MONTH
     gpu_high = gpus * dearest.per_gpu_hour * HOURS_A_MONTH
     same = [p for p in kept.prices if p.model == bench.model and p.kind == "open"]
     per_token = min(same, key=lambda p: p.per_million(volume.input_share)) if same else None
     break_even, break_even_gpus = None, None
     if per_token is not None:
-        found = break_even_of(cheapest.per_gpu_hour * HOURS_A_MONTH, staff, capacity, per_token, volume.input_share)
+        found = break_even_of(
+            cheapest.per_gpu_hour * HOURS_A_MONTH, kept.engineer.month, capacity, per_token, volume.input_share
+        )
         if found:
             break_even, break_even_gpus = found
     return SelfRun(
@@ -355,15 +360,16 @@ def per_gpu_capacity(bench: Measured, input_share: float) -> float:
 
 
 def break_even_of(
-    gpu_month: float, staff: float, capacity: float, per_token: Priced, input_share: float
+    gpu_month: float, engineer_month: float, capacity: float, per_token: Priced, input_share: float
 ) -> tuple[int, int] | None:
-    """The smallest monthly volume at which n GPUs and the staff cost no more than paying per token, with n; None
-    when a GPU's tokens cost more than the per-token price, so that renting never pays."""
+    """The smallest monthly volume at which n GPUs and their staff (an engineer's share for each server of up to
+    eight) cost no more than paying per token, with n; None when a GPU's tokens cost more than the per-token
+    price, so that renting never pays."""
     price = per_token.per_million(input_share) / 1e6  # dollars a token
     if gpu_month / capacity >= price:
         return None
     for gpus in range(1, 10_000):
-        volume = (gpus * gpu_month + staff) / price
+        volume = (gpus * gpu_month + staff_for(engineer_month, gpus)) / price
         if volume <= gpus * capacity:
             return int(volume), gpus
     return None
@@ -374,7 +380,8 @@ def rounded(dollars: float) -> float:
     if dollars <= 0:
         return 0.0
     step = Decimal(10) ** (math.floor(math.log10(dollars)) - 1)  # two significant figures, halves rounded up
-    return float((Decimal(str(dollars)) / step).quantize(Decimal(1), rounding=ROUND_HALF_UP) * step)
+    exact = Decimal(f"{dollars:.10g}")  # without float noise: 0.8 x $0.75 + 0.2 x $3.75 is $1.35, not $1.3499…
+    return float((exact / step).quantize(Decimal(1), rounding=ROUND_HALF_UP) * step)
 
 
 def in_words(dollars: float) -> str:

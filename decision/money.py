@@ -15,7 +15,7 @@ from decision.snapshot import Shown
 # shortlist puts first (a leading one for broad work, a small one otherwise).
 ROUTE_COSTS: dict[str, tuple[str, str]] = {
     "public_api": ("api_leading", "api_small"),
-    "private_cloud": ("cloud_service", "cloud_service"),
+    "private_cloud": ("cloud_service", "cloud_service_small"),
     "managed_open": ("open_large", "open_small"),
     "cloud_open": ("cloud_open_large", "cloud_open_small"),
 }
@@ -76,8 +76,16 @@ def cost_context(shown: Shown, answers: dict[str, str], rec: Recommendation, typ
             }
             for item in (found.estimates if found else [])
         ],
-        "cost_brief": cost_brief(chosen, found.rented if found else None, rec, volume),
+        "cost_brief": cost_brief(
+            chosen,
+            found.rented if found else None,
+            rec,
+            volume,
+            shown.budget_ceilings.get(answers.get("budget", "")),
+            on_device=answers.get("deployment") == "device",
+        ),
         "cost_self_run": [route.name for route in rec.routes if route.id == "self_hosted"],
+        "cost_on_device": answers.get("deployment") == "device" and any(r.id == "self_hosted" for r in rec.routes),
         "cost_rented": rented_words(found.rented, shown.market.engineer) if found and found.rented else None,
         "cost_rented_chosen": any(route.id == "rented_gpus" for route in rec.routes),
         "cost_volume": volume_words(volume) if volume else "",
@@ -87,9 +95,10 @@ def cost_context(shown: Shown, answers: dict[str, str], rec: Recommendation, typ
 
 
 PHRASES = {
-    "api_leading": "on a leading model",
+    "api_leading": "on a leading or mid-sized model",
     "api_small": "on a small model",
     "cloud_service": "in a cloud's model service",
+    "cloud_service_small": "on a small model in a cloud's model service",
     "open_large": "on a large open model",
     "open_small": "on a small open model",
     "cloud_open_large": "on a large open model in your cloud",
@@ -105,23 +114,42 @@ def phrase(item: costs.Estimate) -> str:
 
 
 def cost_brief(
-    chosen: list[costs.Estimate], rented: costs.SelfRun | None, rec: Recommendation, volume: costs.Volume | None
+    chosen: list[costs.Estimate],
+    rented: costs.SelfRun | None,
+    rec: Recommendation,
+    volume: costs.Volume | None,
+    ceiling: int | None = None,
+    *,
+    on_device: bool = False,
 ) -> str:
     """The chosen route's monthly cost in one line for the brief: "$1 to $180 a month, from a small model to a
     leading one, at 1 to 10 million tokens a month". None while conflicts stand: the brief is about resolving
     them first, and the figures are in "What it costs"."""
     if rec.conflicts:
         return ""
-    parts = [f"{money_range(item.low, item.high)} a month {phrase(item)}" for item in chosen]
+    parts = [f"{money_range(item.low, item.high)} a month {phrase(item)}{past(item, ceiling)}" for item in chosen]
     if rented is not None and any(route.id == "rented_gpus" for route in rec.routes):
-        parts.append(f"{money_range(rented.low, rented.high)} a month renting GPUs, with the engineer to run them")
+        renting = f"{money_range(rented.low, rented.high)} a month renting GPUs, with the engineer to run them"
+        parts.append(renting + past(rented, ceiling))
     if any(route.id == "self_hosted" for route in rec.routes):
-        parts.append("hardware of your own is not estimated here yet")
+        parts.append(
+            "nothing per request on your users' devices"
+            if on_device
+            else "hardware of your own is not estimated here yet"
+        )
     if not parts:
         return ""
     if volume is None:
         return "; ".join(parts)
     return f"{'; '.join(parts)}, at {short_volume(volume)}"
+
+
+def past(item: costs.Estimate | costs.SelfRun, ceiling: int | None) -> str:
+    """Said plainly when a figure passes the budget answered."""
+    if ceiling is None or item.high <= ceiling:
+        return ""
+    where = "" if item.low > ceiling else " at the top of that range"
+    return f" (more than your budget of up to about {costs.in_words(ceiling)} a month{where})"
 
 
 def short_volume(volume: costs.Volume) -> str:

@@ -47,34 +47,32 @@ SourceIds = tuple[Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_leng
 # kind of work with the price book a ruleset is loaded with (costs.price_book); "unsure" when the volume or the
 # budget is. Texts may quote the amounts: {closed_cost}, {open_cost}, {rented_cost} and {budget}.
 FIGURE_INPUTS = ("volume", "budget", "task_scope")
-FIT = {"within": "fits your budget", "may_exceed": "may exceed your budget", "beyond": "is beyond your budget"}
+FIT = {
+    "within": "within your budget",
+    "may_exceed": "beyond your budget at the top of its range",
+    "beyond": "beyond your budget even at the bottom of its range",
+}
 FIGURES: dict[str, tuple[str, dict[str, str]]] = {
     "closed_cost": (
         "What the closed model your work needs costs a month through its vendor's API (a leading model for broad "
-        "work, a small one for focused or specialised work), set against your budget",
+        "work, a small one for focused or specialised work)",
         FIT,
     ),
-    "open_cost": (
-        "What an open-weight model of the same class costs a month served per token, set against your budget",
-        FIT,
-    ),
-    "rented_cost": (
-        "What GPUs rented by the hour to run such a model cost a month, with a share of an engineer's time, set "
-        "against your budget",
-        FIT,
-    ),
+    "open_cost": ("What an open-weight model of the same class costs a month, served per token", FIT),
+    "rented_cost": ("What GPUs rented to run such a model cost a month, with a share of an engineer's time", FIT),
     "renting": (
-        "Whether renting GPUs costs less than paying per token for the same open model at your volume",
-        {"cheaper": "costs less even at its dearest", "dearer": "does not cost less"},
+        "Renting GPUs, against paying per token for the same open model at your volume",
+        {"cheaper": "cheaper even at the dearest hourly rate", "dearer": "not cheaper"},
     ),
 }
-PLACEHOLDERS = ("closed_cost", "open_cost", "rented_cost", "budget")
+PLACEHOLDERS = ("closed_cost", "open_cost", "rented_cost", "budget", "band")
 # How a text that quotes amounts reads where no answers are given ("How it decides").
 PLACEHOLDER_WORDS = {
     "closed_cost": "[what that closed model costs a month at your volume]",
     "open_cost": "[what an open-weight model of its class costs a month served per token]",
     "rented_cost": "[what rented GPUs and the engineer's share cost a month]",
     "budget": "[your budget's ceiling]",
+    "band": "[your volume band]",
 }
 # The price book: for each volume band and class of work ("heavy:broad", "light:narrow"), each figure's monthly
 # low and high in US dollars.
@@ -410,7 +408,11 @@ class Ruleset(Strict):
         """A text with the amounts it quotes for these answers ({closed_cost} and the like)."""
         if self.figures is None or "{" not in text:
             return text
-        amounts = {name: monthly(*low_high) for name, low_high in self.book(answers).items()}
+        book = self.book(answers)
+        amounts = {name: monthly(*low_high) for name, low_high in book.items() if name != "tokens"}
+        if "tokens" in book:
+            low, high = (costs.tokens_in_words(int(tokens)) for tokens in book["tokens"])
+            amounts["band"] = f"{low} to {high} tokens a month"
         ceiling = self.figures.budget_ceilings.get(answers.get("budget", UNSURE))
         amounts["budget"] = f"your budget of up to about {dollars(ceiling)} a month" if ceiling else "your budget"
         return text.format_map(defaultdict(lambda: "an amount not priced", amounts))

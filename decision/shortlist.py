@@ -9,11 +9,12 @@ shown on the model for the reader to check.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 from pydantic import BaseModel, ConfigDict
 
-from decision.costs import PER_TOKEN, Kept, Market, Priced
+from decision.costs import INPUT_SHARE, PER_TOKEN, Kept, Market, Priced
 
 PICKS = 3  # models shown per route: enough to compare, few enough to try
 DEVICE_MEMORY_GB = 16  # a laptop's memory: an open model for devices must fit its weights at 4 bits in it
@@ -76,10 +77,19 @@ def for_route(kept: Market, route: str, answers: dict[str, str]) -> RouteShortli
     on_device = answers.get("deployment") == "device" and route == "self_hosted"
     focused = answers.get("task_scope") in ("focused", "specialised")
     kind = KIND_FOR_ROUTE.get(route, "open")
-    candidates = [m for m in kept.models if m.kind == kind and RUNS_FOR_ROUTE[route] & set(m.runs)]
+    runs = {"device"} if on_device else RUNS_FOR_ROUTE[route]  # on users' devices: what its maker says runs on one
+    candidates = [m for m in kept.models if m.kind == kind and runs & set(m.runs)]
     picks: list[Pick] = []
     left_out: list[LeftOut] = []  # the natural picks that something in the answers stops
-    for model in sorted(candidates, key=lambda m: (preference(m, focused=focused, on_device=on_device), m.name)):
+    listed = {
+        m.name: min((p.per_million(INPUT_SHARE) for p in kept.prices if p.model == m.name), default=math.inf)
+        for m in candidates
+    }
+    # The tier that suits the work first, and within a tier the cheapest listed first.
+    ranked = sorted(
+        candidates, key=lambda m: (preference(m, focused=focused, on_device=on_device), listed[m.name], m.name)
+    )
+    for model in ranked:
         if len(picks) == PICKS:
             break
         stopped = stops(model, on_device=on_device, self_run=route in SELF_RUN)

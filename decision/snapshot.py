@@ -84,6 +84,8 @@ class Shown(Kept):
     # The market catalogue's figures as they stood when the result was made, with its date: the result's cost
     # estimates are worked out from these, so its figures never change with the catalogue.
     market: costs.Market | None = None
+    # The most each budget answer spends a month, for saying when a route's cost passes it (v5 on).
+    budget_ceilings: dict[str, int] = {}
 
     @cached_property
     def questions_by_id(self) -> dict[str, ShownQuestion]:
@@ -152,6 +154,7 @@ def shown(
         options=options,
         sources=cited_sources(ruleset, recommendation),
         market=costs.market(market) if market else None,
+        budget_ceilings=dict(ruleset.figures.budget_ceilings) if ruleset.figures else {},
     )
 
 

@@ -425,3 +425,19 @@ def test_every_kind_of_estimate_and_every_route_reads_in_the_brief():
     for route, keys in money.ROUTE_COSTS.items():
         assert set(keys) <= kinds, route
     assert set(money.ROUTE_COSTS) | {"rented_gpus", "self_hosted"} == set(typing.get_args(ruleset.RouteId))
+
+
+def test_a_half_rounds_up_even_when_floating_point_lands_just_below_it():
+    # A billion tokens at 80% input on $0.75 in and $3.75 out is $1,350 exactly: $1,400 at two figures.
+    price = costs.Priced(
+        model="m",
+        kind="closed",
+        tier="mid",
+        seller="s",
+        route="public_api",
+        input_per_m=0.75,
+        output_per_m=3.75,
+        source="https://example.org",
+        checked="2026-12-06",
+    )
+    assert costs.rounded(1000 * price.per_million(0.8)) == 1400
