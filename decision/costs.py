@@ -11,6 +11,7 @@ catalogue rests on a source.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -347,6 +348,23 @@ def rented(kept: Market, volume: Volume, *, broad: bool) -> SelfRun | None:
         break_even_gpus=break_even_gpus,
         per_token=per_token,
     )
+
+
+CONTEXT_ROOM = 1.2  # the weights and a fifth more for the context each request keeps in memory: our assumption
+
+
+def for_weights(rented: SelfRun, weights_gb: float, engineer_month: float) -> tuple[int, float, float] | None:
+    """The fewest of the rented GPUs that hold a model's weights with room for context, and what they cost a
+    month with the engineer's share, at the cheapest and the dearest hourly price; None when the GPU's memory
+    is not in its name."""
+    found = re.search(r"(\d+)\s*GB", rented.gpu)
+    if not found:
+        return None
+    gpus = math.ceil(weights_gb * CONTEXT_ROOM / int(found.group(1)))
+    staff = staff_for(engineer_month, gpus)
+    low = gpus * rented.cheapest.per_gpu_hour * HOURS_A_MONTH + staff
+    high = gpus * rented.dearest.per_gpu_hour * HOURS_A_MONTH + staff
+    return gpus, rounded(low), rounded(high)
 
 
 def per_gpu_capacity(bench: Measured, input_share: float) -> float:

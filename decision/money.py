@@ -59,11 +59,13 @@ def cost_context(shown: Shown, answers: dict[str, str], rec: Recommendation, typ
     keys = [ROUTE_COSTS[route.id][0 if broad else 1] for route in rec.routes if route.id in ROUTE_COSTS]
     chosen = [by_key[key] for key in keys if key in by_key]
     names: dict[str, str] = {route.id: route.name for route in rec.routes}
+    lists = shortlist.for_routes(shown.market, [route.id for route in rec.routes], answers)
     return {
         "shortlists": [
             {"name": names[found_list.route], "list": found_list, "picks": [pick_words(p) for p in found_list.picks]}
-            for found_list in shortlist.for_routes(shown.market, [route.id for route in rec.routes], answers)
+            for found_list in lists
         ],
+        "cost_largest": largest(shown.market, lists, found.rented if found else None),
         "cost_panel": True,
         "costs": found,
         "cost_rows": [
@@ -185,6 +187,25 @@ def rented_words(rented: costs.SelfRun, engineer: costs.Engineer) -> dict[str, A
         else "",
         "per_token": costs.priced_words(rented.per_token) if rented.per_token else "",
     }
+
+
+def largest(
+    kept: costs.Market, lists: list[shortlist.RouteShortlist], rented: costs.SelfRun | None
+) -> dict[str, Any] | None:
+    """The largest model shortlisted to run yourselves, and the rented GPUs its weights need, when that is more
+    than the estimate's: the estimate runs the benchmarked model, and a larger one needs more GPUs to hold."""
+    if rented is None:
+        return None
+    sizes = {model.name: model.memory_gb_4bit for model in kept.models if model.memory_gb_4bit}
+    picked = [p.model for found in lists if found.route in shortlist.SELF_RUN for p in found.picks if p.model in sizes]
+    if not picked:
+        return None
+    model = max(picked, key=lambda name: sizes[name])
+    needed = costs.for_weights(rented, sizes[model], kept.engineer.month)
+    if needed is None or needed[0] <= rented.gpus:
+        return None
+    gpus, low, high = needed
+    return {"model": model, "weights": f"{sizes[model]:,.0f} GB", "gpus": gpus, "range": money_range(low, high)}
 
 
 def pick_words(pick: shortlist.Pick) -> dict[str, Any]:

@@ -441,3 +441,18 @@ def test_a_half_rounds_up_even_when_floating_point_lands_just_below_it():
         checked="2026-12-06",
     )
     assert costs.rounded(1000 * price.per_million(0.8)) == 1400
+
+
+def test_a_larger_shortlisted_model_is_priced_on_the_gpus_its_weights_need():
+    kept = costs.market(catalogue.load())
+    rented = costs.for_answers(kept, {"volume": "heavy", "task_scope": "broad"}).rented
+    assert "80GB" in rented.gpu
+    # 100 GB of weights and a fifth more for context is 120 GB: two 80 GB GPUs, all month, and a fifth of an
+    # engineer for the one server they fit in.
+    gpus, low, high = costs.for_weights(rented, 100, kept.engineer.month)
+    assert gpus == 2
+    assert low == costs.rounded(2 * rented.cheapest.per_gpu_hour * 730 + 0.2 * kept.engineer.month)
+    assert high == costs.rounded(2 * rented.dearest.per_gpu_hour * 730 + 0.2 * kept.engineer.month)
+    # 700 GB needs 840 GB: eleven GPUs, two servers, two fifths of an engineer.
+    assert costs.for_weights(rented, 700, kept.engineer.month)[0] == 11
+    assert costs.staff_for(kept.engineer.month, 11) == 2 * 0.2 * kept.engineer.month
