@@ -193,3 +193,14 @@ def test_the_cases_the_review_found_now_name_what_to_resolve(answers):
 def test_own_servers_but_no_one_to_run_them_is_not_sent_to_run_them():
     rec = rules.recommend(V5, {"compute": "own", "expertise": "none", "support": "sla"})
     assert "self_hosted" not in [r.id for r in rec.routes] or rec.conflicts
+
+
+def test_price_reasons_weigh_only_ways_of_buying_that_remain():
+    # A reason that sets a closed model's API price against open weights served per token says nothing to a team
+    # whose musts rule either out (the blind review met one for restricted data that must stay in house).
+    for answers in answer_sets(V5, seed=5):
+        rec = rules.recommend(V5, answers)
+        if not any(reason.rule.startswith("closed-model-") for reason in rec.reasons):
+            continue
+        assert "closed" not in {e.approach for e in rec.excluded}, answers
+        assert "managed_open" not in {e.route for e in rec.excluded_routes}, answers
