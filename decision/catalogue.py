@@ -106,6 +106,28 @@ class Wage(Row):
     share_source: Link
 
 
+class Server(Row):
+    """A GPU server bought outright: what it cost, and the most power it draws."""
+
+    id: Id
+    name: str
+    gpu: str
+    gpus: int = Field(gt=0)
+    price_usd: float = Field(gt=0)
+    power_kw: float = Field(gt=0)  # the whole system at most
+    power_source: Link
+
+
+class Power(Row):
+    """What electricity costs a business a kWh, and how much more a data centre draws than its servers (PUE)."""
+
+    title: str
+    usd_per_kwh: float = Field(gt=0)
+    pue: float = Field(ge=1)
+    pue_title: str
+    pue_source: Link
+
+
 class Catalogue(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -115,6 +137,8 @@ class Catalogue(BaseModel):
     prices: tuple[Price, ...] = ()
     gpus: tuple[Gpu, ...] = ()
     throughput: tuple[Throughput, ...] = ()
+    servers: tuple[Server, ...] = ()
+    power: Power | None = None
 
     @cached_property
     def models_by_id(self) -> dict[str, Model]:
@@ -142,6 +166,8 @@ class Catalogue(BaseModel):
         named += [("prices", f"{self.models_by_id[p.model].name} at {p.seller}", p) for p in self.prices]
         named += [("gpus", f"{g.gpu} ({g.provider} {g.instance})", g) for g in self.gpus]
         named += [("throughput", f"{t.model} on {t.gpu}", t) for t in self.throughput]
+        named += [("servers", s.name, s) for s in self.servers]
+        named += [("power", self.power.title, self.power)] if self.power else []
         return named
 
     def stale(self, today: datetime.date, days: int = STALE_AFTER_DAYS) -> list[tuple[str, str, Row]]:

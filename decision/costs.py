@@ -135,6 +135,31 @@ class Kept(Frozen):
         return None if self.params_total_b is None else self.params_total_b / 2
 
 
+class Server(Frozen):
+    """A GPU server bought outright, as a result keeps it."""
+
+    name: str
+    gpu: str
+    gpus: int
+    price_usd: float
+    power_kw: float
+    source: str
+    power_source: str
+    checked: str
+    note: str = ""
+
+
+class Power(Frozen):
+    title: str
+    usd_per_kwh: float
+    source: str
+    pue: float
+    pue_title: str
+    pue_source: str
+    checked: str
+    note: str = ""
+
+
 class Market(Frozen):
     """The catalogue's figures a result keeps, with the catalogue's date, so that its estimates never change."""
 
@@ -144,6 +169,8 @@ class Market(Frozen):
     prices: tuple[Priced, ...]
     gpus: tuple[GpuHour, ...]
     throughput: tuple[Measured, ...]
+    servers: tuple[Server, ...] = ()  # kept from 2026-12-07 on
+    power: Power | None = None
 
 
 def market(catalogue: Catalogue) -> Market:
@@ -164,6 +191,8 @@ def market(catalogue: Catalogue) -> Market:
             for t in catalogue.throughput
             if t.model in models and t.gpus == 1  # what one GPU serves
         ),
+        servers=tuple(copied(Server, s) for s in catalogue.servers),
+        power=copied(Power, catalogue.power) if catalogue.power else None,
     )
 
 
@@ -201,11 +230,25 @@ class SelfRun(Frozen):
     per_token: Priced | None  # None when no host lists the model per token
 
 
+class Owned(Frozen):
+    """A server of your own: bought and written off over the stated months, its power at most with the data
+    centre's overhead, and the engineer's share; and, for a server already bought, the power and people alone."""
+
+    server: Server
+    power: Power
+    amortised: float  # USD a month
+    electricity: float
+    staff: float
+    bought: float  # all three
+    running: float  # power and people, for a server already bought
+
+
 class Costs(Frozen):
     catalogue_date: str
     volume: Volume
     estimates: list[Estimate]
     rented: SelfRun | None = None
+    owned: Owned | None = None
 
 
 # Renting GPUs: the assumptions, stated on the page.
@@ -271,7 +314,13 @@ def estimate(kept: Market, volume: Volume, *, broad: bool = True) -> Costs:
                 dearest=dearest,
             )
         )
-    return Costs(catalogue_date=kept.date, volume=volume, estimates=found, rented=rented(kept, volume, broad=broad))
+    return Costs(
+        catalogue_date=kept.date,
+        volume=volume,
+        estimates=found,
+        rented=rented(kept, volume, broad=broad),
+        owned=owned(kept),
+    )
 
 
 def for_answers(
@@ -306,6 +355,30 @@ def price_book(kept: Market) -> dict[str, dict[str, tuple[float, float]]]:
             figures["tokens"] = BANDS[band]  # the volume the amounts are for, for the texts that quote them
             book[f"{band}:{work}"] = figures
     return book
+
+
+AMORTISED_MONTHS = 36  # a server written off over three years: our assumption, the usual life of such hardware
+
+
+def owned(kept: Market) -> Owned | None:
+    """A server of your own, the one the catalogue prices (eight GPUs, what a team running a large model
+    starts with): its price over the months it is written off, its most power times the data centre's overhead
+    all month, and the engineer's share for it."""
+    if not kept.servers or kept.power is None:
+        return None
+    server = kept.servers[0]
+    amortised = server.price_usd / AMORTISED_MONTHS
+    electricity = server.power_kw * kept.power.pue * HOURS_A_MONTH * kept.power.usd_per_kwh
+    staff = staff_for(kept.engineer.month, server.gpus)
+    return Owned(
+        server=server,
+        power=kept.power,
+        amortised=rounded(amortised),
+        electricity=rounded(electricity),
+        staff=rounded(staff),
+        bought=rounded(amortised + electricity + staff),
+        running=rounded(electricity + staff),
+    )
 
 
 def rented(kept: Market, volume: Volume, *, broad: bool) -> SelfRun | None:

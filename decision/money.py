@@ -85,11 +85,14 @@ def cost_context(shown: Shown, answers: dict[str, str], rec: Recommendation, typ
             volume,
             shown.budget_ceilings.get(answers.get("budget", "")),
             on_device=answers.get("deployment") == "device",
+            owned=found.owned if found else None,
         ),
         "cost_self_run": [route.name for route in rec.routes if route.id == "self_hosted"],
         "cost_on_device": answers.get("deployment") == "device" and any(r.id == "self_hosted" for r in rec.routes),
         "cost_rented": rented_words(found.rented, shown.market.engineer) if found and found.rented else None,
         "cost_rented_chosen": any(route.id == "rented_gpus" for route in rec.routes),
+        "cost_owned": owned_words(found.owned) if found and found.owned else None,
+        "cost_owned_chosen": own_hardware(rec, answers),
         "cost_volume": volume_words(volume) if volume else "",
         "cost_sources": costs.sources(found.estimates) if found else [],
         "typed": typed,
@@ -123,6 +126,7 @@ def cost_brief(
     ceiling: int | None = None,
     *,
     on_device: bool = False,
+    owned: costs.Owned | None = None,
 ) -> str:
     """The chosen route's monthly cost in one line for the brief: "$1 to $180 a month, from a small model to a
     leading one, at 1 to 10 million tokens a month". None while conflicts stand: the brief is about resolving
@@ -134,11 +138,13 @@ def cost_brief(
         renting = f"{money_range(rented.low, rented.high)} a month renting GPUs, with the engineer to run them"
         parts.append(renting + past(rented, ceiling))
     if any(route.id == "self_hosted" for route in rec.routes):
-        parts.append(
-            "nothing per request on your users' devices"
-            if on_device
-            else "hardware of your own is not estimated here yet"
-        )
+        if on_device:
+            parts.append("nothing per request on your users' devices")
+        elif owned is not None:
+            server = f"{costs.in_words(owned.bought)} a month for an eight-GPU server bought, with power and people"
+            parts.append(f"{server} ({costs.in_words(owned.running)} on one you own)")
+        else:
+            parts.append("hardware of your own is not estimated here yet")
     if not parts:
         return ""
     if volume is None:
@@ -206,6 +212,30 @@ def largest(
         return None
     gpus, low, high = needed
     return {"model": model, "weights": f"{sizes[model]:,.0f} GB", "gpus": gpus, "range": money_range(low, high)}
+
+
+def own_hardware(rec: Recommendation, answers: dict[str, str]) -> bool:
+    """Whether the result runs the model on servers of the team's own (not on its users' devices)."""
+    return answers.get("deployment") != "device" and any(route.id == "self_hosted" for route in rec.routes)
+
+
+def owned_words(owned: costs.Owned) -> dict[str, Any]:
+    """A server of your own, with its arithmetic in words."""
+    return {
+        "estimate": owned,
+        "bought": costs.in_words(owned.bought),
+        "running": costs.in_words(owned.running),
+        "price": f"${owned.server.price_usd:,.0f}",
+        "months": costs.AMORTISED_MONTHS,
+        "amortised": costs.in_words(owned.amortised),
+        "kw": f"{owned.server.power_kw:g} kW",
+        "pue": f"{owned.power.pue:g}",
+        "hours": costs.HOURS_A_MONTH,
+        "kwh": f"${owned.power.usd_per_kwh:g}",
+        "electricity": costs.in_words(owned.electricity),
+        "staff": costs.in_words(owned.staff),
+        "share": f"{costs.ENGINEER_SHARE:.0%}",
+    }
 
 
 def pick_words(pick: shortlist.Pick) -> dict[str, Any]:

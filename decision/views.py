@@ -132,6 +132,7 @@ def how(request: HtmxHttpRequest) -> HttpResponse:
         utilisation=f"{costs.UTILISATION:.0%}",
         hours=costs.HOURS_A_MONTH,
         engineer_share=f"{costs.ENGINEER_SHARE:.0%}",
+        amortised_months=costs.AMORTISED_MONTHS,
         engineer_month=costs.in_words(costs.rounded(market.engineer.month)),
         wages_share=f"{market.engineer.wages_share:.1%}",
     )

@@ -456,3 +456,33 @@ def test_a_larger_shortlisted_model_is_priced_on_the_gpus_its_weights_need():
     # 700 GB needs 840 GB: eleven GPUs, two servers, two fifths of an engineer.
     assert costs.for_weights(rented, 700, kept.engineer.month)[0] == 11
     assert costs.staff_for(kept.engineer.month, 11) == 2 * 0.2 * kept.engineer.month
+
+
+def test_a_server_of_your_own_is_its_price_over_three_years_its_power_and_its_people():
+    kept = costs.market(catalogue.load())
+    owned = costs.owned(kept)
+    server, power = owned.server, owned.power
+    # The price over 36 months; the most power x the data centre's overhead x 730 hours x the price of a kWh;
+    # a fifth of an engineer for one server of eight GPUs.
+    amortised = server.price_usd / 36
+    electricity = server.power_kw * power.pue * 730 * power.usd_per_kwh
+    staff = 0.2 * kept.engineer.month
+    assert owned.amortised == costs.rounded(amortised)
+    assert owned.electricity == costs.rounded(electricity)
+    assert owned.bought == costs.rounded(amortised + electricity + staff)
+    assert owned.running == costs.rounded(electricity + staff)
+    # $317,000 / 36 is about $8,800; 10.2 kW x 1.58 x 730 h x $0.1354 is about $1,600.
+    assert (owned.amortised, owned.electricity) == (8800, 1600)
+
+
+@pytest.mark.django_db
+def test_a_result_on_servers_of_its_own_shows_what_they_cost(client):
+    from decision import services
+
+    answers = {"deployment": "premises", "compute": "own", "expertise": "strong", "volume": "steady", "budget": "substantial"}
+    answers |= {"data_sensitivity": "restricted", "task_scope": "focused", "workloads": "one"}
+    result = services.result_create(ruleset=ruleset.current(), answers=answers)
+    assert [route.id for route in result.recommendation.routes] == ["self_hosted"]
+    page = client.get(f"/r/{result.id}/").content.decode()
+    assert "for an eight-GPU server bought, with power and people ($4,800 on one you own)" in page
+    assert "Hardware of your own" in page and "not estimated here yet" not in page
