@@ -479,7 +479,13 @@ def test_a_server_of_your_own_is_its_price_over_three_years_its_power_and_its_pe
 def test_a_result_on_servers_of_its_own_shows_what_they_cost(client):
     from decision import services
 
-    answers = {"deployment": "premises", "compute": "own", "expertise": "strong", "volume": "steady", "budget": "substantial"}
+    answers = {
+        "deployment": "premises",
+        "compute": "own",
+        "expertise": "strong",
+        "volume": "steady",
+        "budget": "substantial",
+    }
     answers |= {"data_sensitivity": "restricted", "task_scope": "focused", "workloads": "one"}
     result = services.result_create(ruleset=ruleset.current(), answers=answers)
     assert [route.id for route in result.recommendation.routes] == ["self_hosted"]
