@@ -492,3 +492,29 @@ def test_a_result_on_servers_of_its_own_shows_what_they_cost(client):
     page = client.get(f"/r/{result.id}/").content.decode()
     assert "for an eight-GPU server bought, with power and people ($4,800 on one you own)" in page
     assert "Hardware of your own" in page and "not estimated here yet" not in page
+
+
+def test_over_random_answers_no_shortlisted_model_is_one_the_answers_rule_out():
+    # Each route of a result gets models that can be bought or run that way; on users' devices only models
+    # their makers say run on one, small enough for a laptop; on servers of one's own, none larger than one
+    # server of eight 80 GB GPUs holds; and each pick's licence gates are spelled out for the reader to check.
+    import random
+
+    from decision import rules, shortlist
+
+    kept = costs.market(catalogue.load())
+    models = {m.name: m for m in kept.models}
+    current = ruleset.current()
+    generator = random.Random(15)
+    for _ in range(300):
+        answers = {q.id: generator.choice(q.values) for q in current.questions}
+        routes = [route.id for route in rules.recommend(current, answers).routes]
+        for found in shortlist.for_routes(kept, routes, answers):
+            for pick in found.picks:
+                model = models[pick.model]
+                assert len(pick.gates) == len(model.gates)
+                if found.route == "self_hosted" and answers["deployment"] == "device":
+                    assert "device" in model.runs
+                    assert model.download_gb or model.memory_gb_4bit <= shortlist.DEVICE_MEMORY_GB
+                elif found.route in shortlist.SELF_RUN:
+                    assert (model.memory_gb_4bit or 0) <= shortlist.SERVER_MEMORY_GB
