@@ -173,7 +173,11 @@ def parse_answers(request: HttpRequest) -> dict[str, str | None] | JsonResponse:
 
 
 def recommendation_out(
-    recommendation: rules.Recommendation, version: str, answers: dict[str, str], market: Market | None
+    recommendation: rules.Recommendation,
+    version: str,
+    answers: dict[str, str],
+    market: Market | None,
+    ceilings: dict[str, int] | None = None,
 ) -> dict[str, Any]:
     """The API's view of a recommendation as computed or stored (a v1 result has empty lists for what v1 did
     not compute), with what it would cost from the market figures it was made with."""
@@ -183,7 +187,16 @@ def recommendation_out(
     return {
         **recommendation.model_dump(mode="json", include=keys),
         "costs": found.model_dump(mode="json") if found else None,
-        "shortlist": [item.model_dump(mode="json") for item in shortlist.for_routes(market, routes, answers)]
+        "shortlist": [
+            item.model_dump(mode="json")
+            for item in shortlist.for_routes(
+                market,
+                routes,
+                answers,
+                ceiling=(ceilings or {}).get(answers.get("budget", "")),
+                tokens=found.volume.low if found else 0,
+            )
+        ]
         if market
         else [],
         "ruleset": version,
@@ -200,7 +213,10 @@ def recommend(request: HttpRequest) -> HttpResponse:
     recommendation = rules.recommend(ruleset, answers)
     market = costs.market(catalogue.load())
     given = rules.complete(ruleset, answers)
-    body = RecommendationOut.model_validate(recommendation_out(recommendation, ruleset.version, given, market))
+    ceilings = dict(ruleset.figures.budget_ceilings) if ruleset.figures else {}
+    body = RecommendationOut.model_validate(
+        recommendation_out(recommendation, ruleset.version, given, market, ceilings)
+    )
     return JsonResponse(body.model_dump(mode="json"))
 
 
@@ -238,7 +254,13 @@ def stored_result(request: HttpRequest, result: Snapshot) -> StoredResultOut:
     )
     return StoredResultOut.model_validate(
         {
-            **recommendation_out(result.recommendation, result.ruleset_version, result.answers, result.shown.market),
+            **recommendation_out(
+                result.recommendation,
+                result.ruleset_version,
+                result.answers,
+                result.shown.market,
+                result.shown.budget_ceilings,
+            ),
             "id": result.id,
             "url": absolute_url(request, reverse("result", args=[result.id])),
             "answers": result.answers,

@@ -427,13 +427,15 @@ CONTEXT_ROOM = 1.2  # the weights and a fifth more for the context each request 
 
 
 def for_weights(rented: SelfRun, weights_gb: float, engineer_month: float) -> tuple[int, float, float] | None:
-    """The fewest of the rented GPUs that hold a model's weights with room for context, and what they cost a
-    month with the engineer's share, at the cheapest and the dearest hourly price; None when the GPU's memory
-    is not in its name."""
+    """The rented GPUs that hold a model's weights with room for context (a whole server of eight once it takes
+    more than one), and what they cost a month with the engineer's share, at the cheapest and the dearest hourly
+    price per GPU; None when the GPU's memory is not in its name."""
     found = re.search(r"(\d+)\s*GB", rented.gpu)
     if not found:
         return None
     gpus = math.ceil(weights_gb * CONTEXT_ROOM / int(found.group(1)))
+    if gpus > 1:  # a model split across GPUs runs on one machine: rented as a whole server of eight
+        gpus = math.ceil(gpus / GPUS_PER_SERVER) * GPUS_PER_SERVER
     staff = staff_for(engineer_month, gpus)
     low = gpus * rented.cheapest.per_gpu_hour * HOURS_A_MONTH + staff
     high = gpus * rented.dearest.per_gpu_hour * HOURS_A_MONTH + staff

@@ -59,13 +59,20 @@ def cost_context(shown: Shown, answers: dict[str, str], rec: Recommendation, typ
     keys = [ROUTE_COSTS[route.id][0 if broad else 1] for route in rec.routes if route.id in ROUTE_COSTS]
     chosen = [by_key[key] for key in keys if key in by_key]
     names: dict[str, str] = {route.id: route.name for route in rec.routes}
-    lists = shortlist.for_routes(shown.market, [route.id for route in rec.routes], answers)
+    lists = shortlist.for_routes(
+        shown.market,
+        [route.id for route in rec.routes],
+        answers,
+        ceiling=shown.budget_ceilings.get(answers.get("budget", "")),
+        tokens=volume.low if volume else 0,
+    )
+    biggest = largest(shown.market, lists, found.rented if found else None)
     return {
         "shortlists": [
             {"name": names[found_list.route], "list": found_list, "picks": [pick_words(p) for p in found_list.picks]}
             for found_list in lists
         ],
-        "cost_largest": largest(shown.market, lists, found.rented if found else None),
+        "cost_largest": biggest,
         "cost_panel": True,
         "costs": found,
         "cost_rows": [
@@ -86,14 +93,19 @@ def cost_context(shown: Shown, answers: dict[str, str], rec: Recommendation, typ
             shown.budget_ceilings.get(answers.get("budget", "")),
             on_device=answers.get("deployment") == "device",
             owned=found.owned if found else None,
+            broad=broad,
+            largest_high=biggest["high"] if biggest else None,
         ),
         "cost_self_run": [route.name for route in rec.routes if route.id == "self_hosted"],
         "cost_on_device": answers.get("deployment") == "device" and any(r.id == "self_hosted" for r in rec.routes),
         "cost_rented": rented_words(found.rented, shown.market.engineer) if found and found.rented else None,
         "cost_rented_chosen": any(route.id == "rented_gpus" for route in rec.routes),
-        "cost_owned": owned_words(found.owned) if found and found.owned else None,
+        "cost_owned": owned_words(found.owned)
+        if found and found.owned and (answers.get("compute") != "none" or own_hardware(rec, answers))
+        else None,
         "cost_owned_chosen": own_hardware(rec, answers),
         "cost_volume": volume_words(volume) if volume else "",
+        "cost_outside_band": outside_band(volume, answers.get("volume", "")),
         "cost_sources": costs.sources(found.estimates) if found else [],
         "typed": typed,
     }
@@ -127,6 +139,8 @@ def cost_brief(
     *,
     on_device: bool = False,
     owned: costs.Owned | None = None,
+    broad: bool = True,
+    largest_high: float | None = None,
 ) -> str:
     """The chosen route's monthly cost in one line for the brief: "$1 to $180 a month, from a small model to a
     leading one, at 1 to 10 million tokens a month". None while conflicts stand: the brief is about resolving
@@ -135,14 +149,19 @@ def cost_brief(
         return ""
     parts = [f"{money_range(item.low, item.high)} a month {phrase(item)}{past(item, ceiling)}" for item in chosen]
     if rented is not None and any(route.id == "rented_gpus" for route in rec.routes):
-        renting = f"{money_range(rented.low, rented.high)} a month renting GPUs, with the engineer to run them"
-        parts.append(renting + past(rented, ceiling))
+        high = max(rented.high, largest_high or 0)
+        renting = f"{money_range(rented.low, high)} a month renting GPUs, with the engineer to run them"
+        if largest_high:
+            renting += ", depending on the model shortlisted"
+        parts.append(renting + past(rented.model_copy(update={"high": high}), ceiling))
     if any(route.id == "self_hosted" for route in rec.routes):
         if on_device:
             parts.append("nothing per request on your users' devices")
-        elif owned is not None:
+        elif owned is not None and broad:
             server = f"{costs.in_words(owned.bought)} a month for an eight-GPU server bought, with power and people"
             parts.append(f"{server} ({costs.in_words(owned.running)} on one you own)")
+        elif owned is not None:
+            parts.append("a server of your own sized for a small model is not priced here yet")
         else:
             parts.append("hardware of your own is not estimated here yet")
     if not parts:
@@ -158,6 +177,17 @@ def past(item: costs.Estimate | costs.SelfRun, ceiling: int | None) -> str:
         return ""
     where = "" if item.low > ceiling else " at the top of that range"
     return f" (more than your budget of up to about {costs.in_words(ceiling)} a month{where})"
+
+
+def outside_band(volume: costs.Volume | None, answer: str) -> str:
+    """The answered band, when a volume typed on the page lies outside it: the verdict and its reasons are for
+    the band, and a reader should not take them for the typed figure."""
+    if volume is None or not volume.exact or answer not in costs.BANDS:
+        return ""
+    low, high = costs.BANDS[answer]
+    if low <= volume.low <= high:
+        return ""
+    return short_volume(costs.Volume(low=low, high=high, input_share=volume.input_share, exact=False))
 
 
 def short_volume(volume: costs.Volume) -> str:
@@ -211,7 +241,13 @@ def largest(
     if needed is None or needed[0] <= rented.gpus:
         return None
     gpus, low, high = needed
-    return {"model": model, "weights": f"{sizes[model]:,.0f} GB", "gpus": gpus, "range": money_range(low, high)}
+    return {
+        "model": model,
+        "weights": f"{sizes[model]:,.0f} GB",
+        "gpus": gpus,
+        "range": money_range(low, high),
+        "high": high,
+    }
 
 
 def own_hardware(rec: Recommendation, answers: dict[str, str]) -> bool:

@@ -40,6 +40,13 @@ RUNS_FOR_ROUTE = {
     "rented_gpus": {"self_host"},
     "self_hosted": {"self_host", "device"},
 }
+# The prices that count for each route sold per token.
+PER_TOKEN_ROUTES: dict[str, set[str]] = {
+    "public_api": {"public_api"},
+    "private_cloud": {"private_cloud"},
+    "managed_open": set(PER_TOKEN),
+    "cloud_open": {"private_cloud"},
+}
 KIND_FOR_ROUTE = {"public_api": "closed", "private_cloud": "closed"}  # the rest are open weights
 
 
@@ -69,11 +76,17 @@ class RouteShortlist(Frozen):
     left_out: list[LeftOut]
 
 
-def for_routes(kept: Market, routes: Sequence[str], answers: dict[str, str]) -> list[RouteShortlist]:
-    return [for_route(kept, route, answers) for route in routes]
+def for_routes(
+    kept: Market, routes: Sequence[str], answers: dict[str, str], *, ceiling: int | None = None, tokens: int = 0
+) -> list[RouteShortlist]:
+    return [for_route(kept, route, answers, ceiling=ceiling, tokens=tokens) for route in routes]
 
 
-def for_route(kept: Market, route: str, answers: dict[str, str]) -> RouteShortlist:
+def for_route(
+    kept: Market, route: str, answers: dict[str, str], *, ceiling: int | None = None, tokens: int = 0
+) -> RouteShortlist:
+    """The models to try first on a route; with a budget ceiling and the fewest tokens a month the answers
+    give, models whose cheapest price on this route would pass the budget at that volume come last."""
     on_device = answers.get("deployment") == "device" and route == "self_hosted"
     focused = answers.get("task_scope") in ("focused", "specialised")
     kind = KIND_FOR_ROUTE.get(route, "open")
@@ -85,9 +98,12 @@ def for_route(kept: Market, route: str, answers: dict[str, str]) -> RouteShortli
         m.name: min((p.per_million(INPUT_SHARE) for p in kept.prices if p.model == m.name), default=math.inf)
         for m in candidates
     }
-    # The tier that suits the work first, and within a tier the cheapest listed first.
+    # Those that fit the budget first, then the tier that suits the work, and within a tier the cheapest first.
+    here = {m.name: route_price(kept, m, route) for m in candidates}
+    over = {name: ceiling is not None and tokens / 1e6 * price > ceiling for name, price in here.items()}
     ranked = sorted(
-        candidates, key=lambda m: (preference(m, focused=focused, on_device=on_device), listed[m.name], m.name)
+        candidates,
+        key=lambda m: (over[m.name], preference(m, focused=focused, on_device=on_device), listed[m.name], m.name),
     )
     for model in ranked:
         if len(picks) == PICKS:
@@ -98,6 +114,14 @@ def for_route(kept: Market, route: str, answers: dict[str, str]) -> RouteShortli
         else:
             picks.append(pick(kept, model, route))
     return RouteShortlist(route=route, picks=picks, left_out=left_out)
+
+
+def route_price(kept: Market, model: Kept, route: str) -> float:
+    """The cheapest listed price a million tokens of this model on this route (0 where it is not sold per
+    token there: running it yourselves is priced by the GPU, not the token)."""
+    routes = PER_TOKEN_ROUTES.get(route, set())
+    prices = [p.per_million(INPUT_SHARE) for p in kept.prices if p.model == model.name and p.route in routes]
+    return min(prices, default=0.0)
 
 
 def preference(model: Kept, *, focused: bool, on_device: bool) -> int:
@@ -120,13 +144,7 @@ def stops(model: Kept, *, on_device: bool, self_run: bool) -> str:
 
 
 def pick(kept: Market, model: Kept, route: str) -> Pick:
-    per_token = {
-        "public_api": {"public_api"},
-        "private_cloud": {"private_cloud"},
-        "managed_open": PER_TOKEN,
-        "cloud_open": {"private_cloud"},
-    }
-    prices = [p for p in kept.prices if p.model == model.name and p.route in per_token.get(route, set())]
+    prices = [p for p in kept.prices if p.model == model.name and p.route in PER_TOKEN_ROUTES.get(route, set())]
     size = ""
     if model.params_total_b:
         size = f"{model.params_total_b:g}B parameters"

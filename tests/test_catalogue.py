@@ -447,15 +447,17 @@ def test_a_larger_shortlisted_model_is_priced_on_the_gpus_its_weights_need():
     kept = costs.market(catalogue.load())
     rented = costs.for_answers(kept, {"volume": "heavy", "task_scope": "broad"}).rented
     assert "80GB" in rented.gpu
-    # 100 GB of weights and a fifth more for context is 120 GB: two 80 GB GPUs, all month, and a fifth of an
-    # engineer for the one server they fit in.
+    # 100 GB of weights and a fifth more for context is 120 GB: more than one 80 GB GPU, so a whole machine of
+    # eight, all month, and a fifth of an engineer for it. 50 GB (60 GB) fits one.
     gpus, low, high = costs.for_weights(rented, 100, kept.engineer.month)
-    assert gpus == 2
-    assert low == costs.rounded(2 * rented.cheapest.per_gpu_hour * 730 + 0.2 * kept.engineer.month)
-    assert high == costs.rounded(2 * rented.dearest.per_gpu_hour * 730 + 0.2 * kept.engineer.month)
-    # 700 GB needs 840 GB: eleven GPUs, two servers, two fifths of an engineer.
-    assert costs.for_weights(rented, 700, kept.engineer.month)[0] == 11
-    assert costs.staff_for(kept.engineer.month, 11) == 2 * 0.2 * kept.engineer.month
+    assert gpus == 8
+    assert low == costs.rounded(8 * rented.cheapest.per_gpu_hour * 730 + 0.2 * kept.engineer.month)
+    assert high == costs.rounded(8 * rented.dearest.per_gpu_hour * 730 + 0.2 * kept.engineer.month)
+    assert costs.for_weights(rented, 50, kept.engineer.month)[0] == 1
+    # 700 GB needs 840 GB: eleven GPUs, split across machines of eight, so two whole servers and two fifths of
+    # an engineer.
+    assert costs.for_weights(rented, 700, kept.engineer.month)[0] == 16
+    assert costs.staff_for(kept.engineer.month, 16) == 2 * 0.2 * kept.engineer.month
 
 
 def test_a_server_of_your_own_is_its_price_over_three_years_its_power_and_its_people():
@@ -486,7 +488,7 @@ def test_a_result_on_servers_of_its_own_shows_what_they_cost(client):
         "volume": "steady",
         "budget": "substantial",
     }
-    answers |= {"data_sensitivity": "restricted", "task_scope": "focused", "workloads": "one"}
+    answers |= {"data_sensitivity": "restricted", "task_scope": "broad", "workloads": "one"}
     result = services.result_create(ruleset=ruleset.current(), answers=answers)
     assert [route.id for route in result.recommendation.routes] == ["self_hosted"]
     page = client.get(f"/r/{result.id}/").content.decode()
@@ -518,3 +520,27 @@ def test_over_random_answers_no_shortlisted_model_is_one_the_answers_rule_out():
                     assert model.download_gb or model.memory_gb_4bit <= shortlist.DEVICE_MEMORY_GB
                 elif found.route in shortlist.SELF_RUN:
                     assert (model.memory_gb_4bit or 0) <= shortlist.SERVER_MEMORY_GB
+
+
+@pytest.mark.django_db
+def test_a_volume_typed_outside_the_band_answered_says_the_verdict_is_for_the_band(client):
+    from decision import services
+
+    answers = {"volume": "heavy", "budget": "minimal", "task_scope": "broad", "compute": "cloud", "expertise": "some"}
+    result = services.result_create(ruleset=ruleset.current(), answers=answers)
+    outside = client.get(f"/r/{result.id}/?tokens=20000000000&input=80").content.decode()
+    assert "outside the band you answered (1 to 5 billion tokens a month)" in outside
+    inside = client.get(f"/r/{result.id}/?tokens=2000000000&input=80").content.decode()
+    assert "outside the band you answered" not in inside
+
+
+def test_models_that_would_pass_the_budget_at_the_volume_answered_come_last():
+    from decision import shortlist
+
+    kept = costs.market(catalogue.load())
+    answers = {"task_scope": "broad"}
+    # A billion tokens a month on under $1,000: a leading model at $4 in and $20 out would cost $7,200.
+    tight = shortlist.for_route(kept, "public_api", answers, ceiling=1000, tokens=1_000_000_000).picks
+    assert all(1000 * pick.price.per_million(0.8) <= 1000 for pick in tight)
+    roomy = shortlist.for_route(kept, "public_api", answers).picks
+    assert [m.tier for m in kept.models if m.name == roomy[0].model] == ["leading"]
