@@ -74,6 +74,13 @@ class Price(Row):
     route: PriceRoute
     input_per_m: float = Field(ge=0)
     output_per_m: float = Field(ge=0)
+    until: Day | None = None  # the last day of an introductory price, when its seller says when it ends
+
+    def age_days(self, today: datetime.date) -> int:
+        """Past its last day, a price is as stale as can be: it needs re-checking at once."""
+        if self.until is not None and today > datetime.date.fromisoformat(self.until):
+            return 10**6
+        return super().age_days(today)
 
 
 class Gpu(Row):

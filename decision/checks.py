@@ -39,7 +39,8 @@ def catalogue_is_sound_and_fresh(app_configs: Any = None, **kwargs: Any) -> list
     more = f" and {len(stale) - 5} more" if len(stale) > 5 else ""
     return [
         Warning(
-            f"{len(stale)} catalogue rows were last checked more than {catalogue.STALE_AFTER_DAYS} days ago: "
+            f"{len(stale)} catalogue rows were last checked more than {catalogue.STALE_AFTER_DAYS} days ago, or are "
+            f"introductory prices past their last day: "
             f"{names}{more}.",
             hint="Check each against its source, then update its figures and `checked`: "
             "manage.py recheck_catalogue lists them all with their links.",

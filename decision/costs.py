@@ -55,6 +55,7 @@ class Priced(Frozen):
     output_per_m: float
     source: str
     checked: str
+    until: str | None = None  # the last day of an introductory price
 
     def per_million(self, input_share: float) -> float:
         """The price of a million tokens of which this share is input."""
@@ -493,8 +494,10 @@ def price_words(dollars: float) -> str:
 
 def priced_words(price: Priced) -> str:
     """ "Claude Haiku 5.5 at Anthropic API ($0.10 in, $0.50 out)" """
+    offer = f", an introductory price until {price.until}" if price.until else ""
     return (
-        f"{price.model} at {price.seller} ({price_words(price.input_per_m)} in, {price_words(price.output_per_m)} out)"
+        f"{price.model} at {price.seller} ({price_words(price.input_per_m)} in, "
+        f"{price_words(price.output_per_m)} out{offer})"
     )
 
 

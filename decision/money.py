@@ -100,6 +100,7 @@ def cost_context(shown: Shown, answers: dict[str, str], rec: Recommendation, typ
         "cost_on_device": answers.get("deployment") == "device" and any(r.id == "self_hosted" for r in rec.routes),
         "cost_rented": rented_words(found.rented, shown.market.engineer) if found and found.rented else None,
         "cost_rented_chosen": any(route.id == "rented_gpus" for route in rec.routes),
+        "cost_per_token_out": any(gone.route == "managed_open" for gone in rec.excluded_routes),
         "cost_owned": owned_words(found.owned)
         if found and found.owned and (answers.get("compute") != "none" or own_hardware(rec, answers))
         else None,

@@ -544,3 +544,15 @@ def test_models_that_would_pass_the_budget_at_the_volume_answered_come_last():
     assert all(1000 * pick.price.per_million(0.8) <= 1000 for pick in tight)
     roomy = shortlist.for_route(kept, "public_api", answers).picks
     assert [m.tier for m in kept.models if m.name == roomy[0].model] == ["leading"]
+
+
+def test_an_introductory_price_says_so_and_is_flagged_once_past_its_last_day():
+    found = catalogue.load()
+    offers = [price for price in found.prices if price.until]
+    assert offers, "the catalogue has an introductory price (Gemini 3.8 Flash until 2026-12-31)"
+    offer = offers[0]
+    last = datetime.date.fromisoformat(offer.until)
+    assert offer not in [row for _, _, row in found.stale(last)]
+    assert offer in [row for _, _, row in found.stale(last + datetime.timedelta(days=1))]
+    kept = next(p for p in costs.priced(found) if p.until)
+    assert f"an introductory price until {offer.until}" in costs.priced_words(kept)
