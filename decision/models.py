@@ -4,6 +4,9 @@ import secrets
 
 from django.db import models
 
+# A result's id, as its address holds it (urls.py and views.py use the same).
+RESULT_ID_PATTERN = r"[A-Za-z0-9_-]{1,64}"
+
 
 def new_result_id() -> str:
     """144 random bits from the operating system's CSPRNG, as 24 URL-safe characters."""

@@ -106,6 +106,14 @@ class Deleted:
     rate_counts: int = 0
 
 
+def delete_one(result_id: str) -> Deleted:
+    """Delete one result, and its card, on request: says how many went (none for an unknown id)."""
+    _, per_model = Result.objects.filter(pk=result_id).delete()
+    return Deleted(
+        results=per_model.get(Result._meta.label, 0), cards=per_model.get(ResultCard._meta.label, 0), rate_counts=0
+    )
+
+
 def delete_old(*, now: datetime.datetime | None = None) -> Deleted:
     """Delete results older than RESULT_RETENTION_DAYS (none when it is empty), with their cards, and the rate
     counts of windows that can no longer matter, which hold client addresses. Says how many of each went."""

@@ -225,6 +225,10 @@ CACHES = {
 # Results older than this many days are deleted by `manage.py delete_old_results` (run it daily); empty: kept
 # for good. With a limit, result pages are cached for no longer than it.
 RESULT_RETENTION_DAYS: int | None = env_int("RESULT_RETENTION_DAYS", 0) or None
+# Whom to ask to delete a result (an email address or a web address), shown on the privacy page.
+OPERATOR_CONTACT = os.environ.get("OPERATOR_CONTACT", "").strip()
+if len(OPERATOR_CONTACT) > 200 or any(ch in OPERATOR_CONTACT for ch in '<>"\n'):
+    raise ImproperlyConfigured("OPERATOR_CONTACT must be one email or web address of at most 200 characters")
 if RESULT_RETENTION_DAYS is not None and RESULT_RETENTION_DAYS < 1:
     raise ImproperlyConfigured(f"RESULT_RETENTION_DAYS must be 1 or more, or empty, not {RESULT_RETENTION_DAYS}")
 RATE_LIMIT_RESULTS = env_int("RATE_LIMIT_RESULTS", 30)  # results one address may create per window; 0 = off

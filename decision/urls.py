@@ -1,8 +1,9 @@
 from django.urls import path, re_path
 
 from decision import api, views
+from decision.models import RESULT_ID_PATTERN
 
-RESULT_ID = r"(?P<result_id>[A-Za-z0-9_-]{1,64})"
+RESULT_ID = rf"(?P<result_id>{RESULT_ID_PATTERN})"
 
 urlpatterns = [
     path("", views.start, name="start"),

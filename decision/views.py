@@ -36,6 +36,7 @@ from django_htmx.middleware import HtmxDetails
 from decision import cards, catalogue, costs, exports, money, pages, ratelimit, rules, services, wizard
 from decision import ruleset as rulesets
 from decision.api import no_duplicate_keys
+from decision.models import RESULT_ID_PATTERN
 from decision.responses import absolute_url, json_error, page
 from decision.ruleset import Ruleset, Section
 from decision.snapshot import Snapshot
@@ -52,7 +53,7 @@ View = Callable[..., HttpResponse]
 # new ruleset ships: browsers and proxies may keep it for a day, then revalidate it by its ETag. (A day is also
 # within any RESULT_RETENTION_DAYS, so no cache outlives a deleted result by more than that.)
 RESULT_MAX_AGE = 24 * 3600
-RESULT_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")  # as in the result's address (urls.py)
+RESULT_ID = re.compile(RESULT_ID_PATTERN)  # as in the result's address (urls.py)
 
 
 def redirect_to_incomplete(ruleset: Ruleset, section: Section, given: dict[str, str]) -> HttpResponse:
@@ -415,6 +416,9 @@ def privacy(request: HtmxHttpRequest) -> HttpResponse:
         "retention_days": settings.RESULT_RETENTION_DAYS,
         "window_minutes": max(1, settings.RATE_LIMIT_WINDOW // 60),
         "rate_limited": settings.RATE_LIMIT_RESULTS > 0,
+        "contact": settings.OPERATOR_CONTACT,
+        "contact_is_email": "@" in settings.OPERATOR_CONTACT and "://" not in settings.OPERATOR_CONTACT,
+        "cache_hours": RESULT_MAX_AGE // 3600,
     }
     return page(request, "privacy.html", context)
 

@@ -1,9 +1,10 @@
 """The privacy page, and keeping results no longer than the operator says."""
 
 import datetime
+import io
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 from profiles import START_UP
 
@@ -88,3 +89,27 @@ def test_a_deleted_result_says_results_are_kept_for_a_limited_time(client, setti
 def test_the_privacy_page_gives_the_retention_when_one_is_set(client, settings):
     settings.RESULT_RETENTION_DAYS = 90
     assert "Results are deleted 90 days after they were made" in client.get("/privacy/").content.decode()
+
+
+@pytest.mark.django_db
+def test_one_result_is_deleted_on_request_by_its_link_and_an_unknown_one_is_a_clear_error(client):
+    kept = services.result_create(ruleset=ruleset.current(), answers=START_UP)
+    gone = services.result_create(ruleset=ruleset.current(), answers=START_UP)
+    client.get(f"/r/{gone.id}/card.png")  # drawn and stored
+    out = io.StringIO()
+    call_command("delete_result", f"https://example.org/r/{gone.id}/", stdout=out)
+    assert f"Deleted result {gone.id}" in out.getvalue()
+    assert client.get(f"/r/{gone.id}/").status_code in (404, 410)
+    assert not ResultCard.objects.filter(pk=gone.id).exists()
+    assert client.get(f"/r/{kept.id}/").status_code == 200  # nothing else is touched
+    with pytest.raises(CommandError, match="nothing was deleted"):
+        call_command("delete_result", gone.id)
+    with pytest.raises(CommandError, match="not a result's id or link"):
+        call_command("delete_result", "not an id!")
+
+
+def test_the_privacy_page_names_whom_to_ask_for_a_deletion_when_the_operator_says(client, settings):
+    assert "has not named a contact" in client.get("/privacy/").content.decode()
+    settings.OPERATOR_CONTACT = "privacy@example.org"
+    page = client.get("/privacy/").content.decode()
+    assert '<a href="mailto:privacy@example.org">privacy@example.org</a>' in page
