@@ -284,6 +284,10 @@ def recommendation_context(
                 for qid in entry.questions
             )
         ),
+        # v5 on: the musts in plain words ("Restricted data rules out closed…"), when every exclusion names its own.
+        "musts_named": list(dict.fromkeys(shown.musts[e.approach] for e in rec.excluded if e.approach in shown.musts))
+        if shown.musts
+        else [],
         "conflicts_first": rec.conflicts[:3],
         "conflicts_more": len(rec.conflicts[3:]),
         "all_level": len(set(scores.values())) == 1,

@@ -220,6 +220,8 @@ class Constraint(Conditional):
     route: RouteId | None = None
     text: str
     sources: SourceIds = ()
+    # v5: the must in a few plain words, for the sentence at the top of a result: "restricted data".
+    name: str = ""
 
     @model_validator(mode="after")
     def _rules_out_one_thing(self) -> Constraint:

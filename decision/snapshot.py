@@ -86,6 +86,8 @@ class Shown(Kept):
     market: costs.Market | None = None
     # The most each budget answer spends a month, for saying when a route's cost passes it (v5 on).
     budget_ceilings: dict[str, int] = {}
+    # Each approach a must ruled out, with that must in a few plain words ("restricted data"; v5 on).
+    musts: dict[Approach, str] = {}
 
     @cached_property
     def questions_by_id(self) -> dict[str, ShownQuestion]:
@@ -155,7 +157,15 @@ def shown(
         sources=cited_sources(ruleset, recommendation),
         market=costs.market(market) if market else None,
         budget_ceilings=dict(ruleset.figures.budget_ceilings) if ruleset.figures else {},
+        musts=musts_named(ruleset, recommendation),
     )
+
+
+def musts_named(ruleset: Ruleset, recommendation: rules.Recommendation) -> dict[Approach, str]:
+    """Each excluded approach with the name of the must that ruled it out, when every one has a name."""
+    names = {c.text: c.name for c in ruleset.constraints if c.rules_out is not None}
+    found = {entry.approach: names.get(entry.text, "") for entry in recommendation.excluded}
+    return found if all(found.values()) else {}
 
 
 def cited_sources(ruleset: Ruleset, recommendation: rules.Recommendation) -> tuple[Source, ...]:

@@ -279,3 +279,11 @@ def test_every_argued_scenario_and_every_route_renders_as_a_page_a_record_and_js
         for path in (f"/r/{result.id}/", f"/r/{result.id}/decision-record.md", f"/api/results/{result.id}"):
             assert client.get(path).status_code == 200, (case["name"], path)
     assert routes == {route.id for route in CURRENT.routes}
+
+
+@pytest.mark.django_db
+def test_the_musts_are_named_in_plain_words_at_the_top(client):
+    result = create({**START_UP, "data_sensitivity": "restricted", "deployment": "premises"})
+    top = text_of(brief(client.get(f"/r/{result.id}/").content.decode()))
+    assert "Restricted data rules out closed" in top
+    assert "One kind of task" not in top  # the context of a must, not a must
