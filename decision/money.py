@@ -148,13 +148,13 @@ def cost_brief(
     them first, and the figures are in "What it costs"."""
     if rec.conflicts:
         return ""
-    parts = [f"{money_range(item.low, item.high)} a month {phrase(item)}{past(item, ceiling)}" for item in chosen]
+    parts = [f"{money_range(item.low, item.high)} a month {phrase(item)}" for item in chosen]
+    ranges = [(item.low, item.high) for item in chosen]
     if rented is not None and any(route.id == "rented_gpus" for route in rec.routes):
         high = max(rented.high, largest_high or 0)
-        renting = f"{money_range(rented.low, high)} a month renting GPUs, with the engineer to run them"
-        if largest_high:
-            renting += ", depending on the model shortlisted"
-        parts.append(renting + past(rented.model_copy(update={"high": high}), ceiling))
+        renting = f"{money_range(rented.low, high)} a month renting GPUs with the engineer"
+        parts.append(renting + (", depending on the model" if largest_high else ""))
+        ranges.append((rented.low, high))
     if any(route.id == "self_hosted" for route in rec.routes):
         if on_device:
             parts.append("nothing per request on your users' devices")
@@ -167,17 +167,19 @@ def cost_brief(
             parts.append("hardware of your own is not estimated here yet")
     if not parts:
         return ""
-    if volume is None:
-        return "; ".join(parts)
-    return f"{'; '.join(parts)}, at {short_volume(volume)}"
+    line = "; ".join(parts) if volume is None else f"{'; '.join(parts)}, at {short_volume(volume)}"
+    return line + past(ranges, ceiling)
 
 
-def past(item: costs.Estimate | costs.SelfRun, ceiling: int | None) -> str:
-    """Said plainly when a figure passes the budget answered."""
-    if ceiling is None or item.high <= ceiling:
+def past(ranges: list[tuple[float, float]], ceiling: int | None) -> str:
+    """Said plainly, once, when a figure passes the budget answered."""
+    over = [(low, high) for low, high in ranges if ceiling is not None and high > ceiling]
+    if not over or ceiling is None:
         return ""
-    where = "" if item.low > ceiling else " at the top of that range"
-    return f" (more than your budget of up to about {costs.in_words(ceiling)} a month{where})"
+    budget = f"your budget of up to about {costs.in_words(ceiling)} a month"
+    if all(low > ceiling for low, _ in over):
+        return f", more than {budget}"
+    return f", more than {budget} at the top of {'that range' if len(ranges) == 1 else 'those ranges'}"
 
 
 def outside_band(volume: costs.Volume | None, answer: str) -> str:

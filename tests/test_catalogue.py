@@ -556,3 +556,17 @@ def test_an_introductory_price_says_so_and_is_flagged_once_past_its_last_day():
     assert offer in [row for _, _, row in found.stale(last + datetime.timedelta(days=1))]
     kept = next(p for p in costs.priced(found) if p.until)
     assert f"an introductory price until {offer.until}" in costs.priced_words(kept)
+
+
+@pytest.mark.django_db
+def test_the_brief_says_plainly_when_the_route_may_cost_more_than_the_budget(client):
+    from profiles import scenario
+
+    from decision import services
+
+    result = services.result_create(
+        ruleset=ruleset.current(), answers=scenario("An education platform with student data at scale")
+    )
+    page = client.get(f"/r/{result.id}/").content.decode()
+    top = page.split("</h1>")[1].split('id="next-steps"')[0]  # the brief, below the verdict
+    assert "more than your budget of up to about $20,000 a month at the top of those ranges" in top
