@@ -104,6 +104,16 @@ def card_texts(result: Snapshot, context: dict[str, Any] | None = None) -> dict[
         standing_ = {"label": {"clear": "A clear call", "lean": "A lean", "close": "A close call"}[rec.confidence]}
         standing_["detail"] = ""
     reasons = context["top_reasons"]
+    if rec.conflicts:  # said with their number, and the first of them, since a card has no "below" to point to
+        count = len(rec.conflicts)
+        return {
+            "kind": rec.approach,
+            "kicker": "Our recommendation",
+            "title": context["verdict"],
+            "standing": f"Not a call until {count} conflict{'s are' if count > 1 else ' is'} resolved",
+            "reason": rec.conflicts[0].text,
+            "footer": footer,
+        }
     return {
         "kind": rec.approach,
         "kicker": "Our recommendation",

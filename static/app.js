@@ -41,7 +41,8 @@
     if (!link) return;
     var target = document.getElementById(link.getAttribute("href").slice(1));
     if (!target) return;
-    if (target.matches("details")) target.open = true;
+    var folded = target.matches("details") ? target : target.closest("details");
+    if (folded) folded.open = true;
     if (!link.closest(".error-summary") || !target.matches(".question")) return;
     var input = target.querySelector("input:checked") || target.querySelector("input");
     window.setTimeout(function () {  // after the browser has followed the link

@@ -69,3 +69,17 @@ def test_other_pages_preview_plainly_with_absolute_links(client, path):
     assert tags["og:url"].startswith("http://testserver/")
     assert tags["twitter:card"] == "summary"
     assert "og:image" not in tags
+
+
+@pytest.mark.django_db
+def test_a_link_preview_says_how_many_conflicts_stand_and_the_first_of_them(client):
+    from profiles import scenario
+
+    result = services.result_create(
+        ruleset=ruleset.current(), answers=scenario("Restricted data, a small budget and no servers")
+    )
+    count = len(result.recommendation.conflicts)
+    page = client.get(f"/r/{result.id}/").content.decode()
+    (description,) = re.findall(r'<meta property="og:description" content="([^"]*)"', page)
+    assert unescape(description).startswith(f"Not a call until {count} conflicts are resolved. ")
+    assert "below" not in description

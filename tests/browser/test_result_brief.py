@@ -229,3 +229,13 @@ def test_a_results_json_file_opens_the_check_page_with_its_answers(new_page, liv
         row = page.locator(".summary-row").filter(has=page.get_by_text(question.text, exact=True))
         expect(row.locator(".summary-value")).to_have_text(label(question_id, MIXED_ESTATE[question_id]))
     assert Result.objects.count() == stored
+
+
+@JS
+def test_the_link_to_the_fixes_opens_them_with_or_without_javascript(new_page, javascript):
+    page = new_page(javascript=javascript)
+    page.goto(create_result(scenario("Restricted data, a small budget and no servers")))
+    expect(page.locator("details#conflicts")).not_to_have_attribute("open", "")
+    page.locator('.brief a[href^="#conflict"]').click()
+    expect(page.locator("details#conflicts")).to_have_attribute("open", "")
+    expect(page.locator("#conflict-fixes li").first).to_be_in_viewport()
