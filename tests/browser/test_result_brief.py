@@ -239,3 +239,12 @@ def test_the_link_to_the_fixes_opens_them_with_or_without_javascript(new_page, j
     page.locator('.brief a[href^="#conflict"]').click()
     expect(page.locator("details#conflicts")).to_have_attribute("open", "")
     expect(page.locator("#conflict-fixes li").first).to_be_in_viewport()
+
+
+def test_a_printed_preview_wraps_its_long_address_instead_of_widening_the_page(new_page):
+    from urllib.parse import urlencode
+
+    page = new_page(javascript=True)
+    page.goto("/preview/?" + urlencode({q.id: q.values[0] for q in RULESET.questions}))
+    page.emulate_media(media="print")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
