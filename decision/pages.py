@@ -101,7 +101,8 @@ def how_context(ruleset: Ruleset) -> dict[str, Any]:
     ]
     conflicts: dict[str, dict[str, Any]] = {}  # a conflict written with any_of is one entry with its cases
     for c in ruleset.conflicts:
-        entry = conflicts.setdefault(c.id, {"conflict": c, "cases": [], "sources": cites(c.sources)})
+        route = ruleset.routes_by_id[c.route].name if c.route else ""
+        entry = conflicts.setdefault(c.id, {"conflict": c, "cases": [], "sources": cites(c.sources), "route": route})
         entry["cases"].append(conditions(c.when))
     routes = [{"route": route, "sources": cites(route.sources)} for route in ruleset.routes]
     route_order = [

@@ -54,8 +54,8 @@ FIT = {
 }
 FIGURES: dict[str, tuple[str, dict[str, str]]] = {
     "closed_cost": (
-        "What the closed model your work needs costs a month through its vendor's API (a leading model for broad "
-        "work, a small one for focused or specialised work)",
+        "What the closed model your work needs costs a month through its vendor's API (a leading or mid-sized model "
+        "for broad work, a small one for focused or specialised work)",
         FIT,
     ),
     "open_cost": ("What an open-weight model of the same class costs a month, served per token", FIT),

@@ -59,3 +59,12 @@ def test_the_confidence_thresholds_are_those_of_the_ruleset(client):
     assert f"fewer than {settings.min_answered} definite answers" in page
     assert f"A lead of {settings.clear_margin} points or more" in page
     assert f"worth {settings.strong_weight} points or more" in page
+
+
+def test_a_conflict_about_a_route_says_which_route(client):
+    page = page_text(client)
+    for conflict in CURRENT.conflicts:
+        if conflict.route:
+            route = CURRENT.routes_by_id[conflict.route].name
+            shown = re.search(rf'id="rule-{re.escape(conflict.id)}"[^>]*>(.*?)</li>', page, re.S)
+            assert shown and f"and the route is “{route}”" in shown.group(1), conflict.id
