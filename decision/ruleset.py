@@ -621,6 +621,12 @@ class Ruleset(Strict):
                 problems.append(f"{where} quotes {sorted(names)} but this version has no [figures]")
             elif names - set(PLACEHOLDERS):
                 problems.append(f"{where} quotes {sorted(names - set(PLACEHOLDERS))}; it may quote {PLACEHOLDERS}")
+        anchors = [r.id for r in {r.id: r for r in self.rules}.values()]
+        anchors += list(dict.fromkeys(c.id for c in self.constraints)) + list(
+            dict.fromkeys(c.id for c in self.conflicts)
+        )
+        for repeated in sorted({a for a in anchors if anchors.count(a) > 1}):
+            problems.append(f"conflict {repeated!r} shares its id with a rule or a must: each needs its own")
         for rule in self.rules:
             if "{" in rule.brief:
                 problems.append(f"rule {rule.id!r} quotes an amount in its brief, which is kept without amounts")

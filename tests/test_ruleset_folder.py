@@ -336,6 +336,12 @@ def edit(folder, name, old, new):
             "rule 'volume-light-old' matches the same answers as rule 'volume-light-again'",
         ),
         (
+            "conflicts.toml",
+            'id = "audit-no-skills"',
+            'id = "volume-light"',
+            "conflicts.toml: conflict 'volume-light' shares its id with a rule or a must",
+        ),
+        (
             "sources.toml",
             "[[sources]]\n",
             '[[sources]]\nid = "nobody-cites-me"\ntitle = "A page"\npublisher = "Someone"\n'
