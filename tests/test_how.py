@@ -68,3 +68,8 @@ def test_a_conflict_about_a_route_says_which_route(client):
             route = CURRENT.routes_by_id[conflict.route].name
             shown = re.search(rf'id="rule-{re.escape(conflict.id)}"[^>]*>(.*?)</li>', page, re.S)
             assert shown and f"and the route is “{route}”" in shown.group(1), conflict.id
+
+
+def test_every_anchor_on_the_page_is_unique(client):
+    ids = re.findall(r'\bid="([^"]+)"', client.get("/how-it-decides/").content.decode())
+    assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})
