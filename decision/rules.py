@@ -239,7 +239,7 @@ def recommend(ruleset: Ruleset, answers: Mapping[str, str | None]) -> Recommenda
     if confidence == "clear" and ruleset.in_stages and any(given[p.question] == UNSURE for p in changes):
         confidence = "lean"  # an answer not yet given could still change the verdict
     named = (
-        unknowns(ruleset, given, decision, confidence, conflicts, routes)
+        unknowns(ruleset, given, decision, confidence, routes)
         if ruleset.confidence.name_unknowns and not uncertain
         else []
     )
@@ -337,7 +337,6 @@ def unknowns(
     given: Mapping[str, str],
     decision: Decision,
     confidence: Confidence,
-    conflicts: list[ConflictOut],
     routes: list[RouteOut],
 ) -> list[Unknown]:
     """Each definite answer to a question the team was not sure of that would change the verdict, add a conflict,
