@@ -367,6 +367,20 @@ class Ruleset(Strict):
     # v5: conditions may name figures (FIGURES), worked out with the prices the ruleset is loaded with.
     figures: Figures | None = None
     prices: PriceBook = Field(default_factory=dict)
+    # Every figure's value for each volume, budget and class of work, worked out once with the prices
+    # (with_prices): the engine looks them up for each of the thousands of answer sets it weighs.
+    figure_values: dict[str, dict[str, str]] = Field(default_factory=dict)
+
+    def with_prices(self, book: PriceBook) -> Ruleset:
+        """This ruleset weighing figures at these prices."""
+        priced = self.model_copy(update={"prices": book, "figure_values": {}})
+        table = {}
+        for volume in priced.questions_by_id["volume"].values:
+            for budget in priced.questions_by_id["budget"].values:
+                for work, scope in (("broad", "broad"), ("narrow", "focused")):
+                    answers = {"volume": volume, "budget": budget, "task_scope": scope}
+                    table[f"{volume}:{budget}:{work}"] = priced.worked_out(answers)
+        return priced.model_copy(update={"figure_values": table})
 
     def book(self, answers: Mapping[str, str]) -> dict[str, tuple[float, float]]:
         """Each figure's monthly low and high for these answers; with the volume unsure, from the lowest band's
@@ -380,17 +394,23 @@ class Ruleset(Strict):
         return {name: (min(b[name][0] for b in bands), max(b[name][1] for b in bands)) for name in names}
 
     def with_figures(self, answers: Mapping[str, str]) -> dict[str, str]:
-        """The answers with each figure's value worked out from them; the answers alone in a version without.
-        With the volume unsure, a figure takes the value every volume band gives it, or "unsure"."""
+        """The answers with each figure's value; the answers alone in a version without figures."""
         if self.figures is None:
             return dict(answers)
+        key = f"{answers.get('volume', UNSURE)}:{answers.get('budget', UNSURE)}:{work_class(answers.get('task_scope'))}"
+        found = self.figure_values.get(key)
+        return {**answers, **(found if found is not None else self.worked_out(answers))}
+
+    def worked_out(self, answers: Mapping[str, str]) -> dict[str, str]:
+        """Each figure's value for these answers. With the volume unsure, a figure takes the value every volume
+        band gives it, or "unsure"."""
         if answers.get("volume", UNSURE) == UNSURE:
             bands = [self.figures_of({**answers, "volume": band}) for band in {k.split(":")[0] for k in self.prices}]
             found = {
                 name: bands[0][name] if all(b[name] == bands[0][name] for b in bands) else UNSURE for name in FIGURES
             }
-            return {**answers, **(found if bands else dict.fromkeys(FIGURES, UNSURE))}
-        return {**answers, **self.figures_of(answers)}
+            return found if bands else dict.fromkeys(FIGURES, UNSURE)
+        return self.figures_of(answers)
 
     def figures_of(self, answers: Mapping[str, str]) -> dict[str, str]:
         book = self.prices.get(f"{answers.get('volume', UNSURE)}:{work_class(answers.get('task_scope'))}")
@@ -847,7 +867,7 @@ def load_all() -> dict[str, Ruleset]:
         else:
             ruleset = parse_ruleset(path.read_text(encoding="utf-8"), source=name)
         if ruleset.figures is not None:
-            ruleset = ruleset.model_copy(update={"prices": costs.price_book(costs.market(catalogue.load()))})
+            ruleset = ruleset.with_prices(costs.price_book(costs.market(catalogue.load())))
         if ruleset.version in rulesets:
             raise RulesetError(f"ruleset {name} repeats version {ruleset.version!r}")
         rulesets[ruleset.version] = ruleset

@@ -19,7 +19,7 @@ def answer_sets(rules_of: ruleset.Ruleset, seed: int, count: int = SAMPLES):
 
 
 def priced(book: ruleset.PriceBook) -> ruleset.Ruleset:
-    return V5.model_copy(update={"prices": book})
+    return V5.with_prices(book)
 
 
 def times(factor: float) -> ruleset.Ruleset:

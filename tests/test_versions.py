@@ -86,7 +86,7 @@ def as_released(version):
     book = {
         key: {name: tuple(low_high) for name, low_high in figures.items()} for key, figures in books[version].items()
     }
-    return found.model_copy(update={"prices": book})
+    return found.with_prices(book)
 
 
 def pinned_answer_sets(version):
