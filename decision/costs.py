@@ -487,6 +487,11 @@ def in_words(dollars: float) -> str:
     return f"${dollars:,.0f}"
 
 
+def money_range(low: float, high: float) -> str:
+    """ "$7,200 to $90,000", or one figure when both ends meet."""
+    return in_words(low) if low == high else f"{in_words(low)} to {in_words(high)}"
+
+
 def price_words(dollars: float) -> str:
     """A list price as it is written: $4, $0.10, $1.32."""
     return f"${dollars:g}" if dollars >= 1 and dollars == int(dollars) else f"${dollars:.2f}"

@@ -78,7 +78,7 @@ def cost_context(shown: Shown, answers: dict[str, str], rec: Recommendation, typ
         "cost_rows": [
             {
                 "estimate": item,
-                "range": money_range(item.low, item.high),
+                "range": costs.money_range(item.low, item.high),
                 "chosen": item in chosen,
                 "prices": costs.priced_words(item.cheapest)
                 + ("" if item.dearest == item.cheapest else f" to {costs.priced_words(item.dearest)}"),
@@ -148,11 +148,11 @@ def cost_brief(
     them first, and the figures are in "What it costs"."""
     if rec.conflicts:
         return ""
-    parts = [f"{money_range(item.low, item.high)} a month {phrase(item)}" for item in chosen]
+    parts = [f"{costs.money_range(item.low, item.high)} a month {phrase(item)}" for item in chosen]
     ranges = [(item.low, item.high) for item in chosen]
     if rented is not None and any(route.id == "rented_gpus" for route in rec.routes):
         high = max(rented.high, largest_high or 0)
-        renting = f"{money_range(rented.low, high)} a month renting GPUs with the engineer"
+        renting = f"{costs.money_range(rented.low, high)} a month renting GPUs with the engineer"
         parts.append(renting + (", depending on the model" if largest_high else ""))
         ranges.append((rented.low, high))
     if any(route.id == "self_hosted" for route in rec.routes):
@@ -211,11 +211,11 @@ def rented_words(rented: costs.SelfRun, engineer: costs.Engineer) -> dict[str, A
         "median": f"${engineer.median_annual_usd:,.0f}",
         "wages_share": f"{engineer.wages_share:.1%}",
         "estimate": rented,
-        "range": money_range(rented.low, rented.high),
+        "range": costs.money_range(rented.low, rented.high),
         "gpus": f"{rented.gpus} {rented.gpu}" if rented.gpus == 1 else f"{rented.gpus} \u00d7 {rented.gpu}",
         "hourly": f"{costs.price_words(rented.cheapest.per_gpu_hour)} ({rented.cheapest.provider}) to "
         f"{costs.price_words(rented.dearest.per_gpu_hour)} ({rented.dearest.provider}) an hour",
-        "gpu_range": money_range(rented.gpu_low, rented.gpu_high),
+        "gpu_range": costs.money_range(rented.gpu_low, rented.gpu_high),
         "hours": costs.HOURS_A_MONTH,
         "staff": costs.in_words(rented.staff),
         "share": f"{costs.ENGINEER_SHARE:.0%}",
@@ -248,7 +248,7 @@ def largest(
         "model": model,
         "weights": f"{sizes[model]:,.0f} GB",
         "gpus": gpus,
-        "range": money_range(low, high),
+        "range": costs.money_range(low, high),
         "high": high,
     }
 
@@ -279,10 +279,6 @@ def owned_words(owned: costs.Owned) -> dict[str, Any]:
 
 def pick_words(pick: shortlist.Pick) -> dict[str, Any]:
     return {"pick": pick, "price": costs.priced_words(pick.price) if pick.price else ""}
-
-
-def money_range(low: float, high: float) -> str:
-    return costs.in_words(low) if low == high else f"{costs.in_words(low)} to {costs.in_words(high)}"
 
 
 def volume_words(volume: costs.Volume) -> str:

@@ -98,14 +98,8 @@ def fit(low: float, high: float, ceiling: int | None) -> str:
     return "may_exceed" if low <= ceiling else "beyond"
 
 
-def dollars(amount: float) -> str:
-    return f"${amount:,.0f}" if amount >= 10 else f"${amount:.2g}"
-
-
 def monthly(low: float, high: float) -> str:
-    if low == high:
-        return f"about {dollars(low)} a month"
-    return f"about {dollars(low)} to {dollars(high)} a month"
+    return f"about {costs.money_range(low, high)} a month"
 
 
 def matches(when: Mapping[str, tuple[str, ...]], answers: Mapping[str, str]) -> bool:
@@ -436,7 +430,9 @@ class Ruleset(Strict):
             low, high = (costs.tokens_in_words(int(tokens)) for tokens in book["tokens"])
             amounts["band"] = f"{low} to {high} tokens a month"
         ceiling = self.figures.budget_ceilings.get(answers.get("budget", UNSURE))
-        amounts["budget"] = f"your budget of up to about {dollars(ceiling)} a month" if ceiling else "your budget"
+        amounts["budget"] = (
+            f"your budget of up to about {costs.in_words(ceiling)} a month" if ceiling else "your budget"
+        )
         return text.format_map(defaultdict(lambda: "an amount not priced", amounts))
 
     def as_written(self) -> Ruleset:
