@@ -103,7 +103,7 @@ def test_one_result_is_deleted_on_request_by_its_link_and_an_unknown_one_is_a_cl
     assert not ResultCard.objects.filter(pk=gone.id).exists()
     assert client.get(f"/r/{kept.id}/").status_code == 200  # nothing else is touched
     with pytest.raises(CommandError, match="nothing was deleted"):
-        call_command("delete_result", gone.id)
+        call_command("delete_result", "--", gone.id)  # an id may begin with a dash: "--" ends the options
     with pytest.raises(CommandError, match="not a result's id or link"):
         call_command("delete_result", "not an id!")
 
@@ -113,3 +113,12 @@ def test_the_privacy_page_names_whom_to_ask_for_a_deletion_when_the_operator_say
     settings.OPERATOR_CONTACT = "privacy@example.org"
     page = client.get("/privacy/").content.decode()
     assert '<a href="mailto:privacy@example.org">privacy@example.org</a>' in page
+
+
+@pytest.mark.django_db
+def test_a_result_whose_id_begins_with_a_dash_can_be_deleted_by_its_id(client):
+    result = services.result_create(ruleset=ruleset.current(), answers=START_UP)
+    Result.objects.filter(pk=result.id).update(id="-starts-with-a-dash")
+    out = io.StringIO()
+    call_command("delete_result", "--", "-starts-with-a-dash", stdout=out)
+    assert "Deleted result -starts-with-a-dash" in out.getvalue()

@@ -12,7 +12,10 @@ from decision.models import RESULT_ID_PATTERN
 
 
 class Command(BaseCommand):
-    help = "Delete one result and its link-preview picture, given its id or its link (/r/<id>/)."
+    help = (
+        "Delete one result and its link-preview picture, given its link (/r/<id>/) or its id; an id that begins "
+        "with a dash follows '--'."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("result", help="the result's id, or its link")
