@@ -174,7 +174,7 @@ pages = {{
     "healthz": lambda i: "/healthz",
     "start page": lambda i: "/",
     "how it decides": lambda i: "/how-it-decides/",
-    "middle step": lambda i: "/wizard/security/?" + answers(2),
+    "middle step": lambda i: "/questions/data_sensitivity/?" + answers(2),  # question 9 of 15
     "check page": lambda i: "/check/?" + answers(4),
     "preview": lambda i: "/preview/?" + answers(4),
     "result page": lambda i: f"/r/{{ids[i % len(ids)]}}/",
@@ -306,7 +306,7 @@ def main() -> int:
             "healthz": "/healthz",
             "start page": "/",
             "how it decides": "/how-it-decides/",
-            "middle step": "/wizard/security/?" + "&".join(f"{k}={v}" for k, v in before_security),
+            "middle step": "/questions/data_sensitivity/?" + "&".join(f"{k}={v}" for k, v in before_security),
             "check page": "/check/?" + "&".join(f"{k}={v}" for k, v in ordered),
             "preview": "/preview/?" + "&".join(f"{k}={v}" for k, v in ordered) + f"&from={ids[0]}",
             "result page": f"/r/{ids[0]}/",

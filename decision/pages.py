@@ -14,12 +14,13 @@ from decision import money, rules, snapshot, wizard
 from decision import ruleset as rulesets
 from decision.catalogue import Catalogue
 from decision.rules import Recommendation
-from decision.ruleset import Ruleset, Section
+from decision.ruleset import Question, Ruleset, Section
 from decision.snapshot import Shown, Snapshot
 
 
-def step_url(ruleset: Ruleset | Shown, section: Section, given: dict[str, str], **extra: str) -> str:
-    url = reverse("step", args=[section.id])
+def question_url(ruleset: Ruleset | Shown, question: Question | str, given: dict[str, str], **extra: str) -> str:
+    """The page of one question, with the answers given so far."""
+    url = reverse("question", args=[question if isinstance(question, str) else question.id])
     query = wizard.query(ruleset, given, **extra)
     return f"{url}?{query}" if query else url
 
@@ -303,7 +304,7 @@ def recommendation_context(
         "ask_next": [
             {
                 "question": questions[qid],
-                "url": step_url(shown, section_of(shown, qid), answers, **{"return": "check"}) + f"#q-{qid}",
+                "url": question_url(shown, qid, answers, **{"return": "check"}),
             }
             for qid in rec.ask_next
         ],

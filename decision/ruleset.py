@@ -534,6 +534,9 @@ class Ruleset(Strict):
         for section in self.sections:
             if not any(q.section == section.id for q in self.questions):
                 problems.append(f"section {section.id!r} has no questions")
+        order = [section_ids.index(q.section) for q in self.questions if q.section in section_ids]
+        if order != sorted(order):
+            problems.append("the wizard asks the questions in the order listed: list them section by section")
         if set(self.approaches) != set(APPROACHES):
             problems.append("approaches must describe exactly open, closed and hybrid")
         for question_id in self.confidence.lean_when_unsure_of:

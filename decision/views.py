@@ -38,7 +38,7 @@ from decision import ruleset as rulesets
 from decision.api import no_duplicate_keys
 from decision.models import RESULT_ID_PATTERN
 from decision.responses import absolute_url, json_error, page
-from decision.ruleset import Ruleset, Section
+from decision.ruleset import Question, Ruleset
 from decision.snapshot import Snapshot
 
 
@@ -56,8 +56,8 @@ RESULT_MAX_AGE = 24 * 3600
 RESULT_ID = re.compile(RESULT_ID_PATTERN)  # as in the result's address (urls.py)
 
 
-def redirect_to_incomplete(ruleset: Ruleset, section: Section, given: dict[str, str]) -> HttpResponse:
-    return HttpResponseRedirect(pages.step_url(ruleset, section, given, errors="1"))
+def redirect_to_incomplete(ruleset: Ruleset, question: Question, given: dict[str, str]) -> HttpResponse:
+    return HttpResponseRedirect(pages.question_url(ruleset, question, given, errors="1"))
 
 
 def known_query(
@@ -113,11 +113,10 @@ def public(max_age: int) -> Callable[[View], View]:
 @cache_control(public=True, max_age=3600)
 def start(request: HtmxHttpRequest) -> HttpResponse:
     ruleset = rulesets.current()
-    first = ruleset.sections[0]
     return page(
         request,
         "start.html",
-        {"ruleset": ruleset, "first_url": reverse("step", args=[first.id])},
+        {"ruleset": ruleset, "first_url": reverse("question", args=[ruleset.questions[0].id])},
     )
 
 
@@ -140,27 +139,31 @@ def how(request: HtmxHttpRequest) -> HttpResponse:
     return page(request, "how.html", context)
 
 
+# What a question's page reads besides the answers: whether it was opened from the check page (Continue then
+# returns there), and whether to say that the question still needs an answer.
+QUESTION_PARAMS: dict[str, list[str]] = {"return": ["check"], "errors": ["1"]}
+
+
 @require_safe
-@known_query({"return": ["check"], "errors": ["1"]}, answers=True)
+@known_query(QUESTION_PARAMS, answers=True)
 @public(max_age=3600)
-def step(request: HtmxHttpRequest, section_id: str) -> HttpResponse:
+def question(request: HtmxHttpRequest, question_id: str) -> HttpResponse:
+    """One question a page, its text the page's heading: the answers so far travel in the address."""
     ruleset = rulesets.current()
-    ids = [section.id for section in ruleset.sections]
-    if section_id not in ids:
-        raise Http404("There is no such step.")
-    index = ids.index(section_id)
-    section = ruleset.sections[index]
+    if question_id not in ruleset.questions_by_id:
+        raise Http404("There is no such question.")
+    questions = list(ruleset.questions)
+    index = questions.index(ruleset.questions_by_id[question_id])
+    asked = questions[index]
     answers = wizard.parse(ruleset, request.GET)
-    earlier = wizard.first_incomplete(ruleset, answers, ruleset.sections[:index])
+    earlier = wizard.first_missing(answers, questions[:index])
     if earlier is not None:
         return redirect_to_incomplete(ruleset, earlier, answers.given)
 
-    questions = ruleset.questions_by_section[section.id]
     returning = request.GET.get("return") == "check"
-    show_errors = request.GET.get("errors") == "1" or any(q.id in answers.rejected for q in questions)
-    errors = answers.missing(questions) if show_errors else []
-    if index + 1 < len(ids) and not returning:
-        action = reverse("step", args=[ids[index + 1]])
+    error = asked.id in answers.rejected or (request.GET.get("errors") == "1" and asked.id not in answers.given)
+    if index + 1 < len(questions) and not returning:
+        action = reverse("question", args=[questions[index + 1].id])
     else:
         action = reverse("check")
     if returning:
@@ -168,33 +171,44 @@ def step(request: HtmxHttpRequest, section_id: str) -> HttpResponse:
     elif index == 0:
         back = reverse("start")
     else:
-        back = pages.step_url(ruleset, ruleset.sections[index - 1], answers.given)
-    own = {q.id for q in questions}
-    items = [
-        {
-            "question": question,
-            "selected": answers.given.get(question.id),
-            "error": question in errors,
-            "rejected": question.id in answers.rejected,
-            "choices": [(o.value, o.label, o.hint) for o in question.options]
-            + [(rulesets.UNSURE, rulesets.UNSURE_LABEL, "")],
-        }
-        for question in questions
-    ]
+        back = pages.question_url(ruleset, questions[index - 1], answers.given)
+    section = pages.section_of(ruleset, asked.id)
     context = {
-        "items": items,
-        "ruleset": ruleset,
+        "item": {
+            "question": asked,
+            "selected": answers.given.get(asked.id),
+            "error": error,
+            "rejected": asked.id in answers.rejected,
+            "choices": [(o.value, o.label, o.hint) for o in asked.options]
+            + [(rulesets.UNSURE, rulesets.UNSURE_LABEL, "")],
+        },
         "section": section,
-        "questions": questions,
         "number": index + 1,
-        "total": len(ids),
-        "carried": [(qid, value) for qid, value in answers.given.items() if qid not in own],
-        "errors": errors,
+        "total": len(questions),
+        "carried": [(qid, value) for qid, value in answers.given.items() if qid != asked.id],
+        "returning": returning,
         "action": action,
         "back": back,
     }
-    # A value no option has: the page says so, as an error (nothing the wizard's own links would send).
-    return page(request, "wizard.html", context, status=400 if answers.rejected else 200)
+    # A value no option has for this question: the page says so, as an error (nothing the wizard's own links
+    # would send). One for a later question is dropped, and that question asked again in its turn.
+    return page(request, "wizard.html", context, status=400 if asked.id in answers.rejected else 200)
+
+
+@require_safe
+@known_query(QUESTION_PARAMS, answers=True)
+def step(request: HtmxHttpRequest, section_id: str) -> HttpResponse:
+    """The address of a step of four questions, as the wizard had before it asked one question a page (bookmarks
+    and old result pages link to it): the first of its questions still to answer, else its first question."""
+    ruleset = rulesets.current()
+    section = next((s for s in ruleset.sections if s.id == section_id), None)
+    if section is None:
+        raise Http404("There is no such step.")
+    answers = wizard.parse(ruleset, request.GET)
+    own = ruleset.questions_by_section[section.id]
+    target = next((q for q in own if q.id not in answers.given), own[0])
+    extra = {key: request.GET[key] for key in QUESTION_PARAMS if key in request.GET}
+    return HttpResponseRedirect(pages.question_url(ruleset, target, answers.given, **extra))
 
 
 @require_safe
@@ -203,21 +217,20 @@ def step(request: HtmxHttpRequest, section_id: str) -> HttpResponse:
 def check(request: HtmxHttpRequest) -> HttpResponse:
     ruleset = rulesets.current()
     answers = wizard.parse(ruleset, request.GET)
-    incomplete = wizard.first_incomplete(ruleset, answers, ruleset.sections)
+    incomplete = wizard.first_missing(answers, ruleset.questions)
     if incomplete is not None:
         return redirect_to_incomplete(ruleset, incomplete, answers.given)
     groups = pages.summary(ruleset, answers.given)["groups"]
     for group in groups:
         for row in group["rows"]:
-            # To the question itself, so that it opens with its legend in view; Tab goes on to its answers.
-            link = pages.step_url(ruleset, group["section"], answers.given, **{"return": "check"})
-            row["change"] = f"{link}#q-{row['question'].id}"
+            # That one question, with its answer in focus; Continue returns here.
+            row["change"] = pages.question_url(ruleset, row["question"], answers.given, **{"return": "check"})
     given = {q.id: answers.given[q.id] for q in ruleset.questions}
     unsure = sum(value == rulesets.UNSURE for value in given.values())
     context = {
         "groups": groups,
         "given": given,
-        "back": pages.step_url(ruleset, ruleset.sections[-1], answers.given),
+        "back": pages.question_url(ruleset, ruleset.questions[-1], answers.given),
         "unsure": unsure,
         # Under the confidence threshold's worth of definite answers the result cannot call anything.
         "mostly_unsure": unsure * 2 > len(given),
@@ -230,14 +243,14 @@ def check(request: HtmxHttpRequest) -> HttpResponse:
 def result_create(request: HtmxHttpRequest) -> HttpResponse:
     ruleset = rulesets.current()
     answers = wizard.parse(ruleset, request.POST)
-    incomplete = wizard.first_incomplete(ruleset, answers, ruleset.sections)
+    incomplete = wizard.first_missing(answers, ruleset.questions)
     if answers.rejected or incomplete is not None:
         context = {
             "title": "Some answers were missing or not recognised",
             "message": "Nothing was saved. Please go back over your answers and submit them again.",
             "link": pages.check_url(ruleset, answers.given)
             if incomplete is None
-            else pages.step_url(ruleset, incomplete, answers.given, errors="1"),
+            else pages.question_url(ruleset, incomplete, answers.given, errors="1"),
             "link_text": "Review your answers",
         }
         return page(request, "error.html", context, status=400)
@@ -350,7 +363,7 @@ def preview(request: HtmxHttpRequest) -> HttpResponse:
     result it came from never changes), so it is cached like a step. Saving it is the check page's POST."""
     ruleset = rulesets.current()
     answers = wizard.parse(ruleset, request.GET)
-    incomplete = wizard.first_incomplete(ruleset, answers, ruleset.sections)
+    incomplete = wizard.first_missing(answers, ruleset.questions)
     if incomplete is not None:
         return redirect_to_incomplete(ruleset, incomplete, answers.given)
     origin_id = request.GET.get("from", "")

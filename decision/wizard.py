@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 from urllib.parse import urlencode
 
-from decision.ruleset import Question, Ruleset, Section
+from decision.ruleset import Question, Ruleset
 
 if TYPE_CHECKING:
     from decision.snapshot import Shown
@@ -47,11 +47,10 @@ def parse(ruleset: Ruleset, data: MultiValueMapping) -> Answers:
     return Answers(given=given, rejected=frozenset(rejected))
 
 
-def first_incomplete(ruleset: Ruleset, answers: Answers, sections: Sequence[Section]) -> Section | None:
-    for section in sections:
-        if answers.missing(ruleset.questions_by_section[section.id]):
-            return section
-    return None
+def first_missing(answers: Answers, questions: Sequence[Question]) -> Question | None:
+    """The first of these questions with no acceptable answer, if any."""
+    missing = answers.missing(questions)
+    return missing[0] if missing else None
 
 
 def query(ruleset: Ruleset | Shown, given: Mapping[str, str], **extra: str) -> str:

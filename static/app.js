@@ -3,7 +3,8 @@
   "use strict";
 
   function focusTop(root) {
-    var target = root.querySelector(".error-summary") || root.querySelector("h1");
+    // A question opened from the check page focuses its answer; otherwise the error summary, else the heading.
+    var target = root.querySelector(".error-summary") || root.querySelector("input[autofocus]") || root.querySelector("h1");
     if (!target) return;
     if (!target.hasAttribute("tabindex")) target.setAttribute("tabindex", "-1");
     target.focus({ preventScroll: true });

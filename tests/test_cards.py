@@ -60,7 +60,7 @@ def test_a_card_goes_with_its_result(client):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("path", ["/", "/wizard/budget/", "/how-it-decides/", "/privacy/", "preview"])
+@pytest.mark.parametrize("path", ["/", "/questions/volume/", "/how-it-decides/", "/privacy/", "preview"])
 def test_other_pages_preview_plainly_with_absolute_links(client, path):
     if path == "preview":
         path = "/preview/?" + "&".join(f"{q}={v}" for q, v in START_UP.items())

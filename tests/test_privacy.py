@@ -24,7 +24,7 @@ def test_the_privacy_page_says_what_is_stored_and_that_there_are_no_cookies(clie
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("path", ["/", "/wizard/budget/", "/how-it-decides/", "/privacy/", "result"])
+@pytest.mark.parametrize("path", ["/", "/questions/volume/", "/how-it-decides/", "/privacy/", "result"])
 def test_every_page_links_to_the_privacy_page_from_its_footer(client, path):
     if path == "result":
         path = f"/r/{services.result_create(ruleset=ruleset.current(), answers=START_UP).id}/"

@@ -178,7 +178,7 @@ def test_unknown_query_parameters_make_no_cache_entries(stack):
 def test_an_address_asked_for_once_is_not_kept(stack):
     front, source = stack["front"], client()
     first_step = {q.id: "unsure" for q in QUESTIONS if q.section == ruleset.current().sections[0].id}
-    step = f"{front}/wizard/customization/?{urlencode(first_step)}"
+    step = f"{front}/questions/workloads/?{urlencode(first_step)}"
     seen = [visit(step, source=source)[1]["X-Cache-Status"] for _ in range(3)]
     assert seen == ["MISS", "MISS", "HIT"]  # kept from its second request on
 
@@ -242,10 +242,10 @@ def test_a_cards_cache_lifetime_ends_a_day_after_its_result_could_be_deleted(sta
 
 def test_the_access_log_keeps_paths_never_the_answers(stack):
     front = stack["front"]
-    fetch(f"{front}/wizard/customization/?volume=heavy&data_sensitivity=restricted", source=client())
+    fetch(f"{front}/questions/budget/?volume=heavy&data_sensitivity=restricted", source=client())
     time.sleep(0.2)  # nginx writes the line as the request ends
     log = stack["log"].read_text()
-    assert "GET /wizard/customization/" in log
+    assert "GET /questions/budget/" in log
     assert "restricted" not in log
     assert not re.search(r"\?[a-z_]+=", log)
 
@@ -269,7 +269,7 @@ def test_no_spelling_of_a_header_makes_a_cache_entry_of_its_own(stack):
 def test_made_up_values_make_no_cache_entries(stack):
     front, source = stack["front"], client()
     for _ in range(3):
-        status, headers, body = visit(f"{front}/wizard/budget/?budget=made-up", source=source)
+        status, headers, body = visit(f"{front}/questions/budget/?volume=light&budget=made-up", source=source)
         assert status == 400
         assert "not one of the choices" in body.decode()
         assert headers.get("X-Cache-Status") != "HIT"

@@ -18,8 +18,8 @@ SECURITY_AND_AFTER = {q.id for q in ruleset.current().questions if q.section in 
     "path",
     [
         "/",
-        "/wizard/budget/",
-        "/wizard/security/?" + urlencode({q: a for q, a in START_UP.items() if q not in SECURITY_AND_AFTER}),
+        "/questions/volume/",
+        "/questions/data_sensitivity/?" + urlencode({q: a for q, a in START_UP.items() if q not in SECURITY_AND_AFTER}),
         "/how-it-decides/",
         "/check/?" + "&".join(f"{q.id}=unsure" for q in ruleset.current().questions),
     ],
@@ -52,7 +52,7 @@ def test_the_cached_page_and_the_htmx_partial_are_kept_apart(client):
     assert 'data-approach="open"' in partial
 
 
-@pytest.mark.parametrize("path", ["/", "/how-it-decides/", "/wizard/budget/", "/wizard/budget/?volume=light"])
+@pytest.mark.parametrize("path", ["/", "/how-it-decides/", "/questions/volume/", "/questions/volume/?volume=light"])
 def test_pages_that_are_the_same_for_everyone_may_be_cached_by_anyone(client, path):
     response = client.get(path)
     assert response.status_code == 200
@@ -76,7 +76,7 @@ def test_a_repeat_request_with_the_pages_validator_gets_304_and_no_body(client, 
     if kind == "result":
         path = f"/r/{services.result_create(ruleset=ruleset.current(), answers=ANSWERS).id}/"
     else:
-        path = "/wizard/customization/?volume=light&budget=minimal&compute=none&cloud_platform=none"
+        path = "/questions/workloads/?volume=light&budget=minimal&compute=none&cloud_platform=none"
     first = client.get(path)
     assert first.status_code == 200 and first["ETag"]
     again = client.get(path, headers={"If-None-Match": first["ETag"]})

@@ -119,11 +119,13 @@ def test_an_all_unsure_result_has_no_verdict_headline_and_links_to_the_questions
         assert f"Our recommendation {approach.name}" not in text_of(page)
     assert "next-steps" not in element_ids(response)
     asks = [
-        attrs["href"] for attrs in tags(response, "a") if "return=check" in attrs["href"] and "#q-" in attrs["href"]
+        attrs["href"]
+        for attrs in tags(response, "a")
+        if "return=check" in attrs["href"] and "/questions/" in attrs["href"]
     ]
     assert len(asks) == 3
-    assert [urlsplit(href).fragment for href in asks] == [
-        f"q-{qid}" for qid in result.recommendation.model_dump(mode="json")["ask_next"]
+    assert [urlsplit(href).path for href in asks] == [
+        f"/questions/{qid}/" for qid in result.recommendation.model_dump(mode="json")["ask_next"]
     ]
 
 
@@ -226,7 +228,7 @@ def test_a_preview_with_answers_missing_or_not_recognised_sends_you_to_fix_them(
     query = "&".join(f"{qid}={value}" for qid, value in answers.items())
     response = client.get(f"/preview/?{query}&{broken}")
     assert response.status_code == 302
-    assert response["Location"].startswith("/wizard/budget/?")
+    assert response["Location"].startswith("/questions/volume/?")
     assert "errors=1" in response["Location"]
     assert Result.objects.count() == 0
 
@@ -252,10 +254,10 @@ def test_the_check_page_warns_before_submitting_when_most_answers_are_unsure(cli
     assert 'class="warning"' not in client.get("/check/", START_UP).content.decode()
 
 
-def test_the_check_page_links_back_to_the_last_step(client):
+def test_the_check_page_links_back_to_the_last_question(client):
     response = client.get("/check/", START_UP)
     (back,) = [attrs["href"] for attrs in tags(response, "a") if "back-link" in (attrs.get("class") or "")]
-    assert urlsplit(back).path == f"/wizard/{CURRENT.sections[-1].id}/"
+    assert urlsplit(back).path == f"/questions/{CURRENT.questions[-1].id}/"
     assert dict(parse_qsl(urlsplit(back).query)) == START_UP
 
 

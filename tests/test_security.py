@@ -30,7 +30,7 @@ def csp_directives(response):
 
 EVERY_KIND_OF_RESPONSE = {
     "a page": ("GET", "/", {}),
-    "a step": ("GET", "/wizard/budget/", {}),
+    "a step": ("GET", "/questions/volume/", {}),
     "how it decides": ("GET", "/how-it-decides/", {}),
     "health": ("GET", "/healthz", {}),
     "not found": ("GET", "/no-such-page/", {}),
@@ -154,7 +154,7 @@ QUESTIONS = [q.id for q in ruleset.current().questions]
 
 
 def test_pages_without_forms_set_no_cookies(client):
-    for path in ("/", "/wizard/budget/", "/how-it-decides/"):
+    for path in ("/", "/questions/volume/", "/how-it-decides/"):
         assert not client.get(path).cookies
 
 
@@ -170,7 +170,7 @@ def test_no_page_or_endpoint_lists_results(client):
     ("method", "path", "allow"),
     [
         ("post", "/", "GET, HEAD"),
-        ("put", "/wizard/budget/", "GET, HEAD"),
+        ("put", "/questions/volume/", "GET, HEAD"),
         ("patch", "/how-it-decides/", "GET, HEAD"),
         ("delete", "/check/", "GET, HEAD"),
         ("put", "/results", "POST"),
@@ -318,7 +318,7 @@ def test_a_refused_form_under_htmx_shows_its_error_in_the_page_and_keeps_the_ans
 
 @pytest.mark.django_db
 def test_a_history_restore_request_never_poisons_the_kept_full_page(client):
-    path = "/wizard/budget/?volume=light"
+    path = "/questions/volume/?volume=light"
     restored = client.get(path, headers={"HX-Request": "true", "HX-History-Restore-Request": "true"})
     plain = client.get(path)
     assert restored.content == plain.content

@@ -18,6 +18,7 @@ CURRENT = ruleset.current()
 STEPS = {section.id: [q.id for q in CURRENT.questions_by_section[section.id]] for section in CURRENT.sections}
 SLUGS = list(STEPS)
 SECTION_OF = {question: slug for slug, questions in STEPS.items() for question in questions}
+QUESTIONS = [q.id for q in CURRENT.questions]
 RESULT_URL = re.compile(r"^/r/([A-Za-z0-9_-]+)/$")
 
 
@@ -63,9 +64,12 @@ def element_ids(response) -> set[str]:
     return {attrs["id"] for _, attrs in collector.tags if attrs.get("id")}
 
 
-def answers_up_to(slug: str) -> dict[str, str]:
-    questions = [q for s in SLUGS[: SLUGS.index(slug) + 1] for q in STEPS[s]]
-    return {q: ANSWERS[q] for q in questions}
+def answers_before(question: str) -> dict[str, str]:
+    return {q: ANSWERS[q] for q in QUESTIONS[: QUESTIONS.index(question)]}
+
+
+def text_of(html: str) -> str:
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
 
 
 def step_form(response) -> dict[str, str | None]:
@@ -96,209 +100,226 @@ def result_snapshot() -> list[dict]:
 # ---------------------------------------------------------------- Start page
 
 
-def test_start_page_links_to_the_first_step(client):
+def test_start_page_links_to_the_first_question(client):
     response = client.get("/")
 
     assert response.status_code == 200
-    starts = [attrs for attrs in tags(response, "a") if attrs.get("href") == "/wizard/budget/"]
+    starts = [attrs for attrs in tags(response, "a") if attrs.get("href") == f"/questions/{QUESTIONS[0]}/"]
     assert starts
     assert "Start now" in response.content.decode()
 
 
-# ---------------------------------------------------------------- The four steps
+# ---------------------------------------------------------------- One question a page
 
 
-@pytest.mark.parametrize("number, slug", list(enumerate(SLUGS, start=1)))
-def test_step_shows_its_place_back_link_and_continue_button(client, number, slug):
-    response = client.get(f"/wizard/{slug}/", answers_up_to(SLUGS[number - 2]) if number > 1 else {})
+@pytest.mark.parametrize("number, question", list(enumerate(QUESTIONS, start=1)))
+def test_a_question_is_the_pages_heading_with_its_place_section_back_link_and_continue(client, number, question):
+    response = client.get(f"/questions/{question}/", answers_before(question))
 
     assert response.status_code == 200
     page = response.content.decode()
-    assert f"Step {number} of 4" in page
+    (caption,) = re.findall(r'<p class="step-count">(.*?)</p>', page, re.S)
+    section = CURRENT.sections[SLUGS.index(SECTION_OF[question])].title
+    assert text_of(caption).replace(" ,", ",") == f"Question {number} of 15, {section}"
+    (legend,) = re.findall(r"<legend>(.*?)</legend>", page, re.S)
+    assert text_of(legend) == CURRENT.questions_by_id[question].text  # the group's name, read with each answer
+    (heading,) = re.findall(r"<h1[^>]*>(.*?)</h1>", page, re.S)
+    assert text_of(heading) == CURRENT.questions_by_id[question].text
     assert back_link(response)
     assert re.search(r'<button class="button" type="submit">\s*Continue\s*</button>', page)
     radio_names = {attrs["name"] for attrs in tags(response, "input") if attrs.get("type") == "radio"}
-    assert radio_names == set(STEPS[slug])
+    assert radio_names == {question}
+    # Why we ask is there to open, folded.
+    assert re.search(r'<details class="why">\s*<summary>Why we ask</summary>', page)
 
 
-@pytest.mark.parametrize("slug", SLUGS)
-def test_step_checks_the_answers_given_in_the_address(client, slug):
-    response = client.get(f"/wizard/{slug}/", answers_up_to(slug))
+@pytest.mark.parametrize("question", QUESTIONS)
+def test_a_question_checks_its_answer_and_carries_every_other_as_hidden_inputs(client, question):
+    response = client.get(f"/questions/{question}/", ANSWERS)
 
     assert response.status_code == 200
-    assert checked(response) == {q: ANSWERS[q] for q in STEPS[slug]}
+    assert checked(response) == {question: ANSWERS[question]}
+    assert hidden(response) == [(q, ANSWERS[q]) for q in QUESTIONS if q != question]
 
 
-@pytest.mark.parametrize("slug", SLUGS)
-def test_step_carries_earlier_answers_as_hidden_inputs(client, slug):
-    response = client.get(f"/wizard/{slug}/", answers_up_to(slug))
-
-    earlier = [(q, v) for q, v in answers_up_to(slug).items() if q not in STEPS[slug]]
-    assert hidden(response) == earlier
-
-
-def test_going_back_to_the_first_step_keeps_later_answers(client):
-    response = client.get("/wizard/budget/", ANSWERS)
-
-    later = [(q, v) for q, v in ANSWERS.items() if q not in STEPS["budget"]]
-    assert hidden(response) == later
-    assert checked(response) == {q: ANSWERS[q] for q in STEPS["budget"]}
-
-
-def test_first_step_back_link_goes_to_the_start_page(client):
-    response = client.get("/wizard/budget/")
+def test_first_question_back_link_goes_to_the_start_page(client):
+    response = client.get(f"/questions/{QUESTIONS[0]}/")
 
     assert back_link(response) == "/"
 
 
-@pytest.mark.parametrize("slug", SLUGS[1:])
-def test_back_link_goes_to_the_previous_step_with_the_answers(client, slug):
-    given = answers_up_to(slug)
-    response = client.get(f"/wizard/{slug}/", given)
+@pytest.mark.parametrize("question", QUESTIONS[1:])
+def test_back_link_goes_to_the_previous_question_with_the_answers(client, question):
+    given = answers_before(question)
+    response = client.get(f"/questions/{question}/", given)
 
     back = urlsplit(back_link(response))
-    assert back.path == f"/wizard/{SLUGS[SLUGS.index(slug) - 1]}/"
+    assert back.path == f"/questions/{QUESTIONS[QUESTIONS.index(question) - 1]}/"
     assert dict(parse_qsl(back.query)) == given
 
 
-@pytest.mark.parametrize(
-    "slug, after",
-    [("budget", "/wizard/customization/"), ("customization", "/wizard/security/"), ("security", "/wizard/operations/")],
-)
-def test_step_continues_to_the_next_step(client, slug, after):
-    response = client.get(f"/wizard/{slug}/", answers_up_to(slug))
+@pytest.mark.parametrize("question", QUESTIONS)
+def test_a_question_continues_to_the_next_and_the_last_to_the_check_page(client, question):
+    response = client.get(f"/questions/{question}/", answers_before(question))
 
+    index = QUESTIONS.index(question)
+    after = f"/questions/{QUESTIONS[index + 1]}/" if index + 1 < len(QUESTIONS) else "/check/"
     assert step_form(response)["action"] == after
 
 
-def test_last_step_continues_to_the_check_page(client):
-    response = client.get("/wizard/operations/", ANSWERS)
+def test_continuing_through_every_question_reaches_the_check_page_with_every_answer(client):
+    # As a browser without JavaScript: choose, submit the form (GET to its action), and so on.
+    response = client.get(f"/questions/{QUESTIONS[0]}/")
+    for question in QUESTIONS:
+        assert response.status_code == 200, question
+        assert checked(response) == {}
+        response = client.get(step_form(response)["action"], {**dict(hidden(response)), question: ANSWERS[question]})
+    assert response.status_code == 200
+    assert "Check your answers" in response.content.decode()
+    assert hidden(response) == [(q, ANSWERS[q]) for q in QUESTIONS]
 
-    assert step_form(response)["action"] == "/check/"
+
+# ---------------------------------------------------------------- Old step addresses
 
 
-# ---------------------------------------------------------------- Skipping steps and bad answers
-
-
-@pytest.mark.parametrize(
-    "given, expected_step",
-    [
-        ({"budget": "minimal"}, "budget"),
-        ({}, "budget"),
-        (answers_up_to("budget"), "customization"),
-    ],
-)
-def test_skipping_a_step_redirects_to_the_first_unanswered_one(client, given, expected_step):
-    response = client.get("/wizard/security/", given)
+@pytest.mark.parametrize("slug", SLUGS)
+def test_an_old_step_address_leads_to_the_first_of_its_questions_still_to_answer(client, slug):
+    given = {q: ANSWERS[q] for q in QUESTIONS[: QUESTIONS.index(STEPS[slug][0]) + 1]}
+    response = client.get(f"/wizard/{slug}/", given)
 
     assert response.status_code == 302
     location = urlsplit(response["Location"])
-    assert location.path == f"/wizard/{expected_step}/"
+    assert location.path == f"/questions/{STEPS[slug][1]}/"  # its first question is answered
+    assert dict(parse_qsl(location.query)) == given
+    assert client.get(response["Location"]).status_code == 200
+
+
+def test_an_old_step_address_with_every_answer_leads_to_its_first_question_keeping_return(client):
+    response = client.get("/wizard/security/", {**ANSWERS, "return": "check"})
+
+    location = urlsplit(response["Location"])
+    assert location.path == f"/questions/{STEPS['security'][0]}/"
+    assert dict(parse_qsl(location.query)) == {**ANSWERS, "return": "check"}
+
+
+def test_unknown_step_or_question_is_not_found(client):
+    for path in ("/wizard/nope/", "/questions/nope/", "/questions/budget_minimal/"):
+        response = client.get(path)
+        assert response.status_code == 404
+        assert "Page not found" in response.content.decode()
+
+
+# ---------------------------------------------------------------- Skipping questions and bad answers
+
+
+@pytest.mark.parametrize(
+    "given, expected",
+    [
+        ({"budget": "minimal"}, "volume"),
+        ({}, "volume"),
+        ({"volume": "light", "budget": "minimal"}, "compute"),
+        (answers_before("data_sensitivity"), "data_sensitivity"),
+    ],
+)
+def test_skipping_a_question_redirects_to_the_first_unanswered_one(client, given, expected):
+    response = client.get("/questions/deployment/", given)
+
+    assert response.status_code == 302
+    location = urlsplit(response["Location"])
+    assert location.path == f"/questions/{expected}/"
     assert dict(parse_qsl(location.query)) == {**given, "errors": "1"}
 
 
-def test_skipped_step_shows_an_error_summary_linking_to_each_missing_question(client):
-    response = client.get("/wizard/security/", {"budget": "minimal"}, follow=True)
+def test_a_skipped_question_shows_an_error_summary_linking_to_it(client):
+    response = client.get("/questions/deployment/", {"budget": "minimal"}, follow=True)
 
     assert response.status_code == 200
     page = response.content.decode()
     assert "There is a problem" in page
-    summary = page[page.index("error-summary") : page.index("Step 1 of 4")]
+    summary = page[page.index("error-summary") : page.index('class="step-count"')]
     targets = re.findall(r'href="#([^"]+)"', summary)
-    assert targets == ["q-volume", "q-compute", "q-cloud_platform"]  # each question, legend first
+    assert targets == ["q-volume"]
     assert set(targets) <= element_ids(response)
-    assert checked(response) == {"budget": "minimal"}
-    # Each says what to do for its own question, in the summary and beside the question.
-    for prompt in (
-        "Choose how much the model will be used",
-        "Choose whether you would run a model on machines of your own",
-    ):
-        assert page.count(prompt) == 2
+    assert hidden(response) == [("budget", "minimal")]
+    # It says what to do, in the summary and beside the question.
+    assert page.count("Choose how much the model will be used") == 2
     assert "Choose an answer" not in page
+    assert re.search(r"<title>\s*Error:", page)
 
 
-def test_a_step_without_errors_shows_no_error_summary(client):
-    response = client.get("/wizard/budget/")
+def test_a_question_without_errors_shows_no_error_summary(client):
+    response = client.get("/questions/volume/")
 
     assert "There is a problem" not in response.content.decode()
 
 
-def test_check_page_with_missing_answers_redirects_to_the_first_unanswered_step(client):
+def test_check_page_with_missing_answers_redirects_to_the_first_unanswered_question(client):
     given = {q: v for q, v in ANSWERS.items() if q != "transparency"}
     response = client.get("/check/", given)
 
     assert response.status_code == 302
-    assert urlsplit(response["Location"]).path == "/wizard/security/"
+    assert urlsplit(response["Location"]).path == "/questions/transparency/"
     assert "errors=1" in response["Location"]
 
 
 def test_unknown_value_is_rejected_and_never_echoed(client):
-    response = client.get("/wizard/budget/", {"budget": "free", "volume": "light", "compute": "none"})
+    response = client.get("/questions/budget/", {"budget": "free", "volume": "light"})
 
     assert response.status_code == 400
     assert "Cache-Control" not in response  # no cache keeps a page per made-up value
     page = response.content.decode()
     assert "There is a problem" in page
     assert "not one of the choices" in page
-    assert "budget" not in checked(response)
-    assert checked(response) == {"volume": "light", "compute": "none"}
+    assert checked(response) == {}
+    assert hidden(response) == [("volume", "light")]
     assert 'value="free"' not in page
 
 
-def test_unknown_value_on_a_later_step_sends_the_user_back_without_it(client):
-    response = client.get("/wizard/customization/", {"budget": "free", "volume": "light", "compute": "none"})
+def test_unknown_value_for_an_earlier_question_sends_the_user_back_without_it(client):
+    response = client.get("/questions/compute/", {"budget": "free", "volume": "light"})
 
     assert response.status_code == 302
     location = urlsplit(response["Location"])
-    assert location.path == "/wizard/budget/"
-    assert dict(parse_qsl(location.query)) == {"volume": "light", "compute": "none", "errors": "1"}
+    assert location.path == "/questions/budget/"
+    assert dict(parse_qsl(location.query)) == {"volume": "light", "errors": "1"}
 
 
 def test_duplicate_values_for_one_question_are_rejected(client):
-    query = "budget=minimal&budget=moderate&volume=light&compute=none"
-    response = client.get(f"/wizard/budget/?{query}")
+    response = client.get("/questions/budget/?budget=minimal&budget=moderate&volume=light")
 
-    page = response.content.decode()
-    assert "There is a problem" in page
+    assert response.status_code == 400
+    assert "There is a problem" in response.content.decode()
     assert "budget" not in checked(response)
 
 
-def test_duplicate_values_do_not_pass_a_later_step(client):
-    query = "budget=minimal&budget=moderate&volume=light&compute=none"
-    response = client.get(f"/wizard/customization/?{query}")
+def test_duplicate_values_do_not_pass_a_later_question(client):
+    response = client.get("/questions/compute/?budget=minimal&budget=moderate&volume=light")
 
     assert response.status_code == 302
-    assert urlsplit(response["Location"]).path == "/wizard/budget/"
+    assert urlsplit(response["Location"]).path == "/questions/budget/"
 
 
-def test_unknown_query_keys_are_dropped_by_a_redirect_to_the_same_step(client):
+def test_unknown_query_keys_are_dropped_by_a_redirect_to_the_same_question(client):
     # A tracking tag or a cache-buster would otherwise make its own entry in every cache in front.
-    given = {**answers_up_to("budget"), "utm_source": "mail", "foo": "bar"}
-    redirect = client.get("/wizard/customization/", given)
+    given = {**answers_before("workloads"), "utm_source": "mail", "foo": "bar"}
+    redirect = client.get("/questions/workloads/", given)
     assert redirect.status_code == 301
     assert "Cache-Control" not in redirect  # so no cache keeps the redirect either
-    assert urlsplit(redirect["Location"]).path == "/wizard/customization/"
-    assert dict(parse_qsl(urlsplit(redirect["Location"]).query)) == answers_up_to("budget")
+    assert urlsplit(redirect["Location"]).path == "/questions/workloads/"
+    assert dict(parse_qsl(urlsplit(redirect["Location"]).query)) == answers_before("workloads")
 
     response = client.get(redirect["Location"])
     assert response.status_code == 200
     page = response.content.decode()
     assert "There is a problem" not in page
     assert "utm_source" not in page
-    assert dict(hidden(response)) == answers_up_to("budget")
-
-
-def test_unknown_step_is_not_found(client):
-    response = client.get("/wizard/nope/")
-
-    assert response.status_code == 404
-    assert "Page not found" in response.content.decode()
+    assert dict(hidden(response)) == answers_before("workloads")
 
 
 # ---------------------------------------------------------------- Check page
 
 
-def test_check_page_lists_every_answer_with_a_change_link(client):
+def test_check_page_lists_every_answer_with_a_change_link_to_that_one_question(client):
     response = client.get("/check/", ANSWERS)
 
     assert response.status_code == 200
@@ -306,11 +327,10 @@ def test_check_page_lists_every_answer_with_a_change_link(client):
     assert page.count('class="summary-value"') == len(CURRENT.questions) == 15
     changes = [attrs["href"] for attrs in tags(response, "a") if "return=check" in (attrs.get("href") or "")]
     assert len(changes) == 15
-    for question, href in zip((q.id for q in CURRENT.questions), changes, strict=True):
+    for question, href in zip(QUESTIONS, changes, strict=True):
         link = urlsplit(href)
-        assert link.path == f"/wizard/{SECTION_OF[question]}/"
+        assert link.path == f"/questions/{question}/"
         assert dict(parse_qsl(link.query)) == {**ANSWERS, "return": "check"}
-        assert link.fragment == f"q-{question}"  # the question, so that it opens with its legend in view
 
 
 def test_check_page_form_posts_every_answer(client):
@@ -321,15 +341,24 @@ def test_check_page_form_posts_every_answer(client):
     assert hidden(response) == [(q.id, ANSWERS[q.id]) for q in CURRENT.questions]
 
 
-def test_step_opened_from_the_check_page_returns_to_it(client):
-    response = client.get("/wizard/customization/", {**ANSWERS, "return": "check"})
+def test_a_question_opened_from_the_check_page_focuses_its_answer_and_returns_there(client):
+    response = client.get("/questions/expertise/", {**ANSWERS, "return": "check"})
 
     assert response.status_code == 200
     assert step_form(response)["action"] == "/check/"
+    page = response.content.decode()
+    assert re.search(r'<button class="button" type="submit">\s*Save and return to your answers\s*</button>', page)
     back = urlsplit(back_link(response))
     assert back.path == "/check/"
     assert dict(parse_qsl(back.query)) == ANSWERS
-    assert checked(response) == {q: ANSWERS[q] for q in STEPS["customization"]}
+    assert checked(response) == {"expertise": ANSWERS["expertise"]}
+    (focused,) = [attrs for attrs in tags(response, "input") if "autofocus" in attrs]
+    assert focused["value"] == ANSWERS["expertise"]
+    # Changing the answer there and submitting lands on the check page with the new answer and every other.
+    other = next(v for v in CURRENT.questions_by_id["expertise"].values if v != ANSWERS["expertise"])
+    after = client.get("/check/", {**dict(hidden(response)), "expertise": other})
+    assert after.status_code == 200
+    assert dict(hidden(after)) == {**ANSWERS, "expertise": other}
 
 
 # ---------------------------------------------------------------- Submitting answers
@@ -499,8 +528,7 @@ def test_all_unsure_answers_are_accepted_and_called_too_uncertain(client):
     assert len(links) == 3
     for link in links:
         target = urlsplit(unescape(link))
-        question = target.fragment.removeprefix("q-")
-        assert target.path == f"/wizard/{SECTION_OF[question]}/"
+        assert target.path.removeprefix("/questions/").removesuffix("/") in QUESTIONS
         assert dict(parse_qsl(target.query))["return"] == "check"
         assert client.get(unescape(link)).status_code == 200
 
@@ -513,8 +541,8 @@ HTMX = {"HX-Request": "true"}
 
 @pytest.mark.parametrize(
     "url",
-    ["/", "/wizard/budget/", f"/wizard/operations/?{urlencode(ANSWERS)}", f"/check/?{urlencode(ANSWERS)}"],
-    ids=["start", "first-step", "last-step", "check"],
+    ["/", "/questions/volume/", f"/questions/independence/?{urlencode(ANSWERS)}", f"/check/?{urlencode(ANSWERS)}"],
+    ids=["start", "first-question", "last-question", "check"],
 )
 def test_htmx_request_gets_only_the_page_content(client, url):
     full = client.get(url)
@@ -543,15 +571,15 @@ def test_htmx_request_for_a_result_gets_only_its_content(client):
 
 
 def test_htmx_history_restore_gets_the_full_page(client):
-    response = client.get("/wizard/budget/", headers={**HTMX, "HX-History-Restore-Request": "true"})
+    response = client.get("/questions/volume/", headers={**HTMX, "HX-History-Restore-Request": "true"})
 
     page = response.content.decode()
     assert "<html" in page
     assert 'class="masthead"' in page
 
 
-def test_htmx_step_keeps_the_answers_in_the_form(client):
-    response = client.get("/wizard/customization/", answers_up_to("customization"), headers=HTMX)
+def test_htmx_question_keeps_the_answers_in_the_form(client):
+    response = client.get("/questions/workloads/", answers_before("task_scope"), headers=HTMX)
 
-    assert checked(response) == {q: ANSWERS[q] for q in STEPS["customization"]}
-    assert hidden(response) == list(answers_up_to("budget").items())
+    assert checked(response) == {"workloads": ANSWERS["workloads"]}
+    assert hidden(response) == list(answers_before("workloads").items())

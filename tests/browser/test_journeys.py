@@ -22,7 +22,7 @@ from decision.models import RateCount
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 RULESET = ruleset.current()
-SECTIONS = RULESET.sections
+QUESTIONS = [question.id for question in RULESET.questions]  # one a page, in this order
 RESULT_PATH = re.compile(r"^/r/[A-Za-z0-9_-]+/$")
 
 # Three situations, one for each approach (checked below against the engine, not assumed).
@@ -44,18 +44,13 @@ def verdict(answers: dict[str, str]) -> str:
     return rules.recommend(RULESET, answers).approach
 
 
-def questions(section_id: str) -> tuple:
-    return RULESET.questions_by_section[section_id]
-
-
 def label(question_id: str, value: str) -> str:
     return RULESET.questions_by_id[question_id].label(value)
 
 
 def answers_before(index: int, answers: dict[str, str]) -> dict[str, str]:
-    """The answers of the sections before ``SECTIONS[index]``, in question order."""
-    earlier = {q.id for section in SECTIONS[:index] for q in questions(section.id)}
-    return {q.id: answers[q.id] for q in RULESET.questions if q.id in earlier}
+    """The answers to the questions before ``QUESTIONS[index]``, in question order."""
+    return {question: answers[question] for question in QUESTIONS[:index]}
 
 
 def url(base: str, path: str, answers: dict[str, str]) -> str:
@@ -87,24 +82,23 @@ def choose(page: Page, question_id: str, value: str) -> None:
     expect(group(page, question_id).get_by_role("radio", name=text, exact=True)).to_be_checked()
 
 
-def expect_selected(page: Page, section_id: str, answers: dict[str, str]) -> None:
-    for question in questions(section_id):
-        radio = group(page, question.id).get_by_role("radio", name=label(question.id, answers[question.id]), exact=True)
-        expect(radio).to_be_checked()
+def expect_selected(page: Page, question_id: str, answers: dict[str, str]) -> None:
+    radio = group(page, question_id).get_by_role("radio", name=label(question_id, answers[question_id]), exact=True)
+    expect(radio).to_be_checked()
 
 
 def expect_step(page: Page, index: int, *, focused: bool) -> None:
-    section = SECTIONS[index]
+    """The page of ``QUESTIONS[index]``: the question is its heading (read out on focus), its place in the title."""
+    question = RULESET.questions_by_id[QUESTIONS[index]]
     heading = page.get_by_role("heading", level=1)
-    expect(heading).to_have_text(f"Step {index + 1} of {len(SECTIONS)} {section.title}")  # read out on focus
-    expect(page).to_have_title(re.compile(rf"^{re.escape(section.title)} \(step {index + 1} of {len(SECTIONS)}\)"))
+    expect(heading).to_have_text(question.text)
+    expect(page).to_have_title(re.compile(rf"^{re.escape(question.text)} \(question {index + 1} of {len(QUESTIONS)}\)"))
     if focused:
         expect(heading).to_be_focused()
 
 
-def answer_step(page: Page, section_id: str, answers: dict[str, str]) -> None:
-    for question in questions(section_id):
-        choose(page, question.id, answers[question.id])
+def answer_step(page: Page, question_id: str, answers: dict[str, str]) -> None:
+    choose(page, question_id, answers[question_id])
     page.get_by_role("button", name="Continue").click()
 
 
@@ -134,14 +128,14 @@ def expect_result(page: Page, approach: str, *, focused: bool) -> str:
 
 
 def walk(page: Page, base: str, answers: dict[str, str], *, javascript: bool, start: int = 0) -> str:
-    """From step ``start`` (loaded as a page), answer every step, confirm and submit; return the result path.
+    """From question ``start`` (loaded as a page), answer every one, confirm and submit; return the result path.
 
     With JavaScript, every later page arrives by an htmx swap, which must move focus to its heading.
     """
-    for index in range(start, len(SECTIONS)):
+    for index in range(start, len(QUESTIONS)):
         expect_step(page, index, focused=javascript and index > start)
-        expect_address(page, base, f"/wizard/{SECTIONS[index].id}/", answers_before(index, answers))
-        answer_step(page, SECTIONS[index].id, answers)
+        expect_address(page, base, f"/questions/{QUESTIONS[index]}/", answers_before(index, answers))
+        answer_step(page, QUESTIONS[index], answers)
     expect_check_page(page, base, answers, focused=javascript)
     page.get_by_role("button", name="Get my recommendation").click()
     return expect_result(page, verdict(answers), focused=javascript)
@@ -181,11 +175,11 @@ def test_journey_with_javascript_swaps_each_step_in_place(new_page, live_server)
     mark_document(page)
     page.get_by_role("link", name="Start now").click()
 
-    for index, section in enumerate(SECTIONS):
+    for index, question in enumerate(QUESTIONS):
         expect_step(page, index, focused=True)
-        expect_address(page, live_server.url, f"/wizard/{section.id}/", answers_before(index, answers))
+        expect_address(page, live_server.url, f"/questions/{question}/", answers_before(index, answers))
         expect_same_document(page)
-        answer_step(page, section.id, answers)
+        answer_step(page, question, answers)
 
     expect_check_page(page, live_server.url, answers, focused=True)
     expect_same_document(page)
@@ -227,10 +221,34 @@ def test_copy_button_is_not_offered_without_javascript(new_page):
     expect(page.get_by_role("button", name="Copy link")).to_be_hidden(timeout=1_000)
 
 
+# What a reader reads on a page: the visible text of <main>, without what only screen readers say.
+READ = """(() => { const hidden = [...document.querySelectorAll('main .visually-hidden')];
+  hidden.forEach(e => e.style.display = 'none'); const text = document.querySelector('main').innerText;
+  hidden.forEach(e => e.style.display = ''); return text; })()"""
+
+
+def test_on_a_phone_each_question_fits_with_its_button_and_the_walk_is_short(new_page):
+    """Issue 16's figures (benchmarks/walk.py prints them): every question page with its Continue button within
+    1.5 phone screens, and at most 900 words to read from the start page to the check page with every "Why we
+    ask" closed, each line counted once (Back, Continue, a section's name are recognised, not read again)."""
+    page = new_page(javascript=False, phone=True)
+    screen = page.viewport_size["height"]
+    paths = ["/", *(url("", f"/questions/{q}/", answers_before(i, MIXED_ESTATE)) for i, q in enumerate(QUESTIONS))]
+    seen: set[str] = set()
+    for path in [*paths, url("", "/check/", MIXED_ESTATE)]:
+        page.goto(path)
+        if path.startswith("/questions/"):
+            button = page.get_by_role("button", name="Continue").bounding_box()
+            assert button["y"] + button["height"] <= 1.5 * screen, f"{path}: Continue is below 1.5 screens"
+        seen.update(line.strip() for line in page.evaluate(READ).splitlines() if line.strip())
+    words = sum(len(line.split()) for line in seen)
+    assert words <= 900, f"{words} words to read before the result"
+
+
 def test_journey_on_a_phone_reaches_the_verdict(new_page, live_server):
     answers = MIXED_ESTATE
     page = new_page(javascript=True, phone=True)
-    page.goto("/wizard/budget/")
+    page.goto("/questions/volume/")
     walk(page, live_server.url, answers, javascript=True)
     expect(page.get_by_role("button", name="Copy link")).to_be_visible()
 
@@ -239,34 +257,34 @@ def test_journey_on_a_phone_reaches_the_verdict(new_page, live_server):
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
-def test_back_and_reload_keep_the_answers_of_the_step(new_page, live_server, javascript):
+def test_back_and_reload_keep_the_answer_of_the_question(new_page, live_server, javascript):
     answers = MIXED_ESTATE
     page = new_page(javascript=javascript)
-    page.goto("/wizard/budget/")
-    answer_step(page, "budget", answers)
+    page.goto("/questions/volume/")
+    answer_step(page, QUESTIONS[0], answers)
     expect_step(page, 1, focused=javascript)
-    answer_step(page, "customization", answers)
+    answer_step(page, QUESTIONS[1], answers)
     expect_step(page, 2, focused=javascript)
 
     page.go_back()
     expect_step(page, 1, focused=False)
-    expect_selected(page, "customization", answers)
+    expect_selected(page, QUESTIONS[1], answers)
 
     page.reload()
     expect_step(page, 1, focused=False)
     if javascript:
-        # app.js wrote the step's choices into its history entry before leaving it, so the server has them.
-        expect_address(page, live_server.url, "/wizard/customization/", answers_before(2, answers))
-        expect_selected(page, "customization", answers)
+        # app.js wrote the question's choice into its history entry before leaving it, so the server has it.
+        expect_address(page, live_server.url, f"/questions/{QUESTIONS[1]}/", answers_before(2, answers))
+        expect_selected(page, QUESTIONS[1], answers)
         page.go_forward()
     else:
-        # Without JavaScript the choices were never in this entry's URL, and Chromium does not restore form
-        # state on reload: the earlier answers are still carried, and the user picks this step's again.
-        expect_address(page, live_server.url, "/wizard/customization/", answers_before(1, answers))
-        answer_step(page, "customization", answers)
+        # Without JavaScript the choice was never in this entry's URL, and Chromium does not restore form
+        # state on reload: the earlier answers are still carried, and the user picks this one again.
+        expect_address(page, live_server.url, f"/questions/{QUESTIONS[1]}/", answers_before(1, answers))
+        answer_step(page, QUESTIONS[1], answers)
 
     expect_step(page, 2, focused=False)
-    expect_address(page, live_server.url, "/wizard/security/", answers_before(2, answers))
+    expect_address(page, live_server.url, f"/questions/{QUESTIONS[2]}/", answers_before(2, answers))
     walk(page, live_server.url, answers, javascript=javascript, start=2)
 
 
@@ -275,13 +293,13 @@ def test_two_tabs_answer_two_scenarios_at_once(new_page, live_server):
     second = first.context.new_page()
     tabs = [(first, OPEN_SHOP), (second, START_UP)]
     for page, _ in tabs:
-        page.goto("/wizard/budget/")
+        page.goto("/questions/volume/")
 
-    for index, section in enumerate(SECTIONS):
+    for index, question in enumerate(QUESTIONS):
         for page, answers in tabs:
             page.bring_to_front()  # switch tabs, as a person would (a background tab's timers are throttled)
-            expect_step(page, index, focused=index > 0)  # the first step was a page load, not a swap
-            answer_step(page, section.id, answers)
+            expect_step(page, index, focused=index > 0)  # the first question was a page load, not a swap
+            answer_step(page, question, answers)
     paths = []
     for page, answers in tabs:
         page.bring_to_front()
@@ -298,42 +316,32 @@ def test_two_tabs_answer_two_scenarios_at_once(new_page, live_server):
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
 def test_missing_answer_shows_a_focused_error_summary_and_keeps_the_rest(new_page, live_server, javascript):
     answers = OPEN_SHOP
+    index = QUESTIONS.index("task_scope")
     page = new_page(javascript=javascript)
-    page.goto("/wizard/budget/")
-    answer_step(page, "budget", answers)
-    expect_step(page, 1, focused=javascript)
-    for question in questions("customization"):
-        if question.id != "task_scope":
-            choose(page, question.id, answers[question.id])
+    page.goto(url("", f"/questions/{QUESTIONS[index - 1]}/", answers_before(index - 1, answers)))
+    answer_step(page, QUESTIONS[index - 1], answers)
+    expect_step(page, index, focused=javascript)
     page.get_by_role("button", name="Continue").click()  # "What is the hardest kind of work…?" left unanswered
 
     summary = page.locator(".error-summary")
     expect(summary).to_be_visible()
     expect(summary.get_by_role("heading")).to_have_text("There is a problem")
     expect(summary).to_be_focused()
-    title = SECTIONS[1].title
-    expect(page).to_have_title(re.compile(rf"^Error: {re.escape(title)} \(step 2 of 4\)"))
-    expect(page.get_by_role("heading", level=1)).to_have_text(f"Step 2 of 4 {title}")
-
     task = RULESET.questions_by_id["task_scope"]
+    expect(page).to_have_title(re.compile(rf"^Error: {re.escape(task.text)} \(question {index + 1} of 15\)"))
+    expect(page.get_by_role("heading", level=1)).to_have_text(task.text)
+
     links = summary.get_by_role("link")
     expect(links).to_have_count(1)
     expect(links).to_have_text(task.error)  # what to do for this question, e.g. "Choose the hardest kind…"
     target = links.get_attribute("href")
     assert target == "#q-task_scope", f"the error summary links to {target!r}, not to the question"
-    expect(page.locator(target).get_by_role("group")).to_have_accessible_name(task.text)
+    expect(page.locator(target).locator("fieldset")).to_have_accessible_name(task.text)
     expect(group(page, "task_scope")).to_contain_text(f"{task.error}.")
-
-    # What was answered stays answered: this step's choices and the previous step's answers.
-    expect(group(page, "customization").get_by_role("radio", checked=True)).to_have_accessible_name(
-        label("customization", answers["customization"])
-    )
-    expect(group(page, "expertise").get_by_role("radio", checked=True)).to_have_accessible_name(
-        label("expertise", answers["expertise"])
-    )
     expect(group(page, "task_scope").get_by_role("radio", checked=True)).to_have_count(0)
+    # What was answered stays answered: the earlier answers travel on in the address.
+    expect_address(page, live_server.url, "/questions/task_scope/", {**answers_before(index, answers), "errors": "1"})
 
-    page.mouse.wheel(0, 2000)  # the question scrolled out of sight, as on a phone
     links.click()
     expect(page).to_have_url(re.compile(re.escape(target) + "$"))
     expect_in_view(group(page, "task_scope").locator("legend"))
@@ -342,8 +350,8 @@ def test_missing_answer_shows_a_focused_error_summary_and_keeps_the_rest(new_pag
         expect(group(page, "task_scope").get_by_role("radio").first).to_be_focused()
     choose(page, "task_scope", answers["task_scope"])
     page.get_by_role("button", name="Continue").click()
-    expect_step(page, 2, focused=javascript)
-    expect_address(page, live_server.url, "/wizard/security/", answers_before(2, answers))
+    expect_step(page, index + 1, focused=javascript)
+    expect_address(page, live_server.url, f"/questions/{QUESTIONS[index + 1]}/", answers_before(index + 1, answers))
 
 
 # ---------------------------------------------------------------- the result and its link
@@ -380,11 +388,12 @@ def test_change_answers_makes_a_new_result_and_keeps_the_old_one(new_page, live_
 
     question = RULESET.questions_by_id[pivot.question]
     page.get_by_role("link", name=f"Change your answer to “{question.text}”").click()
-    section = next(section for section in SECTIONS if section.id == question.section)
-    expect(page.get_by_role("heading", level=1)).to_contain_text(section.title)
+    # That one question, with its answer in focus (the keyboard can change it at once), and a way back.
+    expect(page.get_by_role("heading", level=1)).to_have_text(question.text)
+    expect(group(page, pivot.question).get_by_role("radio", checked=True)).to_be_focused()
     expect_in_view(group(page, pivot.question).locator("legend"))
     choose(page, pivot.question, pivot.value)
-    page.get_by_role("button", name="Continue").click()
+    page.get_by_role("button", name="Save and return to your answers").click()
     expect_check_page(page, live_server.url, changed, focused=True)
     page.get_by_role("button", name="Get my recommendation").click()
 
@@ -405,9 +414,12 @@ def test_change_answers_makes_a_new_result_and_keeps_the_old_one(new_page, live_
 def axe_pages() -> dict[str, object]:
     """Page name -> path, or a function making the path (for results, which need a database row)."""
     pages: dict[str, object] = {"start": "/"}
-    for index, section in enumerate(SECTIONS):
-        pages[f"step-{section.id}"] = url("", f"/wizard/{section.id}/", answers_before(index, OPEN_SHOP))
-    pages["step-with-errors"] = url("", "/wizard/customization/", answers_before(1, OPEN_SHOP)) + "&errors=1"
+    for index in (0, 5, len(QUESTIONS) - 1):
+        pages[f"question-{QUESTIONS[index]}"] = url(
+            "", f"/questions/{QUESTIONS[index]}/", answers_before(index, OPEN_SHOP)
+        )
+    pages["question-with-errors"] = url("", "/questions/task_scope/", answers_before(5, OPEN_SHOP)) + "&errors=1"
+    pages["question-from-check"] = url("", "/questions/expertise/", OPEN_SHOP) + "&return=check"
     pages["check"] = url("", "/check/", OPEN_SHOP)
     pages["check-mostly-unsure"] = url("", "/check/", {q.id: "unsure" for q in RULESET.questions})
     assert sorted(verdict(answers) for answers in SCENARIOS.values()) == ["closed", "hybrid", "open"]

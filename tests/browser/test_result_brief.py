@@ -18,7 +18,18 @@ from decision import rules, ruleset
 from decision.models import Result
 
 from .conftest import PHONE
-from .test_journeys import answer_step, choose, create_result, expect_in_view, expect_step, group, label, url
+from .test_journeys import (
+    QUESTIONS,
+    answer_step,
+    choose,
+    create_result,
+    expect_in_view,
+    expect_selected,
+    expect_step,
+    group,
+    label,
+    url,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -132,16 +143,18 @@ def test_an_all_unsure_result_has_no_verdict_headline_and_leads_to_the_questions
 
 
 @JS
-@pytest.mark.parametrize("question_id", ["exposure", "independence"])  # the last question of a long step
-def test_a_change_link_opens_the_step_with_the_question_in_view(new_page, live_server, javascript, question_id):
+def test_a_change_link_opens_that_question_with_its_answer_in_focus_and_returns(new_page, live_server, javascript):
     page = new_page(javascript=javascript, phone=True)
     page.goto(url(live_server.url, "/check/", START_UP))
-    question = RULESET.questions_by_id[question_id]
+    question = RULESET.questions_by_id["independence"]
     page.get_by_role("link", name=f"Change your answer to “{question.text}”").click()
-    expect_in_view(group(page, question_id).locator("legend"))
-    expect(group(page, question_id).get_by_role("radio", checked=True)).to_have_accessible_name(
-        label(question_id, START_UP[question_id])
-    )
+    expect_in_view(group(page, question.id).locator("legend"))
+    chosen = group(page, question.id).get_by_role("radio", checked=True)
+    expect(chosen).to_have_accessible_name(label(question.id, START_UP[question.id]))
+    expect(chosen).to_be_focused()
+    expect_in_view(page.get_by_role("button", name="Save and return to your answers"))
+    page.get_by_role("button", name="Save and return to your answers").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your answers")
 
 
 def test_copy_summary_puts_a_plain_text_brief_on_the_clipboard(new_page, live_server):
@@ -174,19 +187,16 @@ def test_without_javascript_the_summary_is_there_to_select(new_page, live_server
 def test_back_then_forward_keeps_the_choices_not_yet_sent(new_page, javascript):
     answers = MIXED_ESTATE
     page = new_page(javascript=javascript)
-    page.goto("/wizard/budget/")
-    answer_step(page, "budget", answers)
+    page.goto("/questions/volume/")
+    answer_step(page, QUESTIONS[0], answers)
     expect_step(page, 1, focused=javascript)
-    choose(page, "workloads", answers["workloads"])
-    choose(page, "expertise", answers["expertise"])
+    choose(page, QUESTIONS[1], answers[QUESTIONS[1]])
 
     page.go_back()
     expect_step(page, 0, focused=False)
     page.go_forward()
     expect_step(page, 1, focused=False)
-    for question_id in ("workloads", "expertise"):
-        radio = group(page, question_id).get_by_role("radio", name=label(question_id, answers[question_id]), exact=True)
-        expect(radio).to_be_checked()
+    expect_selected(page, QUESTIONS[1], answers)
 
 
 @pytest.mark.parametrize("name", [*LONG_BRIEFS, "A team that does not know yet"])
