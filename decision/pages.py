@@ -6,6 +6,7 @@ so that views stay thin and these stay testable one floor down.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.urls import reverse
@@ -186,6 +187,7 @@ def preview_context(
             if before != after:
                 changes.append({"question": question, "before": question.label(before), "after": question.label(after)})
         context["origin_verdict"] = verdict_of(origin.shown, origin.recommendation)
+        context["back_anchor"] = back_anchor(origin, changes)
     context.update(preview=True, origin=origin, changes=changes, preview_url=url, given=answers)
     hidden = [(q.id, answers[q.id]) for q in ruleset.questions if q.id in answers]
     context.update(
@@ -195,11 +197,49 @@ def preview_context(
     return context
 
 
+def back_anchor(origin: Snapshot, changes: list[dict[str, Any]]) -> str:
+    """Where on the result a preview came from, so that "Back to the result" returns there: the line of the
+    answer it changed, among those the team was not sure of or in "What would change it"; else the top."""
+    if not changes:
+        return ""
+    question = changes[0]["question"].id
+    if origin.shown.confidence.name_unknowns and any(u.question == question for u in origin.recommendation.unknowns):
+        return f"unsure-{question}"
+    if any(pivot.question == question for pivot in origin.recommendation.pivots):
+        return f"change-{question}"
+    return ""
+
+
 def verdict_of(shown: Shown, recommendation: Recommendation) -> str:
     """The verdict and its route in a few words: "Open, on GPUs you rent and run"."""
     if recommendation.uncertain and shown.in_stages:
         return "too uncertain to call"
     return f"{shown.approaches[recommendation.approach].name}{route_phrase(shown, recommendation)}"
+
+
+NUMBERS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+
+
+def headline(shown: Shown, recommendation: Recommendation) -> str:
+    """The verdict as a page or card heads it. While conflicts stand, the route they are about is not settled, and
+    naming it would contradict an answer ("on GPUs you rent and run" to a team that will not run servers): the
+    heading says what must happen first instead."""
+    if not recommendation.conflicts or recommendation.uncertain:
+        return verdict_of(shown, recommendation)
+    count = len(recommendation.conflicts)
+    number = NUMBERS[count] if count < len(NUMBERS) else str(count)
+    name = shown.approaches[recommendation.approach].name
+    return f"{name}, if you can resolve {'a conflict' if count == 1 else f'{number} conflicts'} first"
+
+
+def fix_line(resolve: str) -> str:
+    """A conflict's fix in one line: what it says to resolve, to the end of its first clause, without asides in
+    brackets ("Decide where the model will run before choosing one: …" gives "Decide where the model will run
+    before choosing one."). The result's section on conflicts keeps the whole of it."""
+    line = re.sub(r" \([^()]*\)", "", resolve)
+    end = min((i for i in (line.find(". "), line.find(": "), line.find("; ")) if i != -1), default=-1)
+    line = line if end == -1 else line[:end]
+    return line.rstrip(".") + "."
 
 
 def recommendation_context(
@@ -274,6 +314,9 @@ def recommendation_context(
         "approach": approach,
         "staged": shown.in_stages,
         "verdict": f"{approach.name}{route_phrase(shown, rec)}",
+        "headline": headline(shown, rec),
+        # A call on a third or more of the answers unsure says how few it rests on, where it is headed.
+        "few_answers": shown.in_stages and rec.answered * 3 < len(shown.questions) * 2,
         "standing": standing(shown, rec, answers),
         "top_reasons": top_reasons(shown, rec),
         "ruled_out": [
@@ -290,7 +333,8 @@ def recommendation_context(
         "musts_named": list(dict.fromkeys(shown.musts[e.approach] for e in rec.excluded if e.approach in shown.musts))
         if shown.musts
         else [],
-        "conflicts_first": rec.conflicts[:3],
+        "conflicts_first": [{"text": c.text, "fix": fix_line(c.resolve)} for c in rec.conflicts[:3]],
+        "fixes_cut": any(fix_line(c.resolve) != c.resolve for c in rec.conflicts[:3]),
         "conflicts_more": len(rec.conflicts[3:]),
         "all_level": len(set(scores.values())) == 1,
         "caveats_first": rec.caveats[:2],
@@ -464,13 +508,13 @@ def plain_summary(context: dict[str, Any], link: str) -> str:
     else:
         standing_ = context["standing"]
         detail = f": {standing_['detail']}" if standing_["detail"] else ""
-        lines += [f"{context['verdict']}.", f"{standing_['label']}{detail}."]
+        lines += [f"{context['headline']}.", f"{standing_['label']}{detail}."]
         if context["ruled_out"]:
             names = " and ".join(f"{o['name'].lower()} ({points(o['score'])})" for o in context["ruled_out"])
             they = "they" if len(context["ruled_out"]) > 1 else "it"
             lines += [f"What you must have rules out {names}, whatever {they} scored."]
         if rec.conflicts:
-            lines += ["", "Resolve first:"] + [f"- {c.text}" for c in rec.conflicts]
+            lines += ["", "Resolve first:"] + [f"- {c.text} To resolve it: {c.resolve}" for c in rec.conflicts]
         if context["top_reasons"]:
             lines += ["", "Why:"] + [f"- {r['text']}" for r in context["top_reasons"]]
         lines += ["", "First steps:"] + [f"{n}. {step}" for n, step in enumerate(rec.next_steps, start=1)]

@@ -319,6 +319,7 @@ def render_result(request: HtmxHttpRequest, result: Snapshot, typed: money.Typed
     template = "result.html" if result.shown.in_stages else "result_v1.html"
     context = pages.result_context(result, share_url, typed)
     context.update(card_url=card_url, card=exports.card_texts(result, context))
+    context.update(record_filename=exports.decision_record_filename(result))
     return page(request, template, context, status=400 if typed and typed.error else 200)
 
 
@@ -350,7 +351,7 @@ def decision_record(request: HtmxHttpRequest, result_id: str) -> HttpResponse:
     url = absolute_url(request, reverse("result", args=[result.id]))
     text = render_to_string("decision-record.md", exports.decision_record_context(result, url))
     response = HttpResponse(text, content_type="text/markdown; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="decision-record-{result.id}.md"'
+    response["Content-Disposition"] = f'attachment; filename="{exports.decision_record_filename(result)}"'
     return response
 
 
@@ -394,7 +395,9 @@ def import_file(request: HtmxHttpRequest) -> HttpResponse:
     too_large = [f"The file is too large: a result's JSON is about 20 KB, and at most {limit // 1024} KB is read."]
 
     def refuse(status: int, problems: list[str]) -> HttpResponse:
-        context = {"limit_kb": limit // 1024, "problems": problems}
+        # Each problem links to the field that gave the JSON: the file chosen, else the box.
+        field = "import-file" if request.FILES.get("file") is not None else "import-json"
+        context = {"limit_kb": limit // 1024, "problems": problems, "field": field}
         return page(request, "import.html", context, status=status)
 
     if int(request.META.get("CONTENT_LENGTH") or 0) > limit:  # before reading any of it

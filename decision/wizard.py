@@ -97,16 +97,23 @@ def import_answers(current: Ruleset, versions: Sequence[Ruleset], data: object) 
     kept: dict[str, str] = {}
     flagged: list[str] = []
     problems: list[str] = []
+    # Said with each question's words (its latest), and the value as the file has it (ids in brackets for a program).
     for question_id, value in data["answers"].items():
         known = [r.questions_by_id[question_id] for r in versions if question_id in r.questions_by_id]
         if not known:
-            problems.append(f"{question_id!r} is not a question of any version")
-        elif not isinstance(value, str):
-            problems.append(f"the answer to {question_id!r} must be a string, not {type(value).__name__}")
+            problems.append(f"“{question_id}” is not one of the questions, in this version or any before it")
+            continue
+        text = current.questions_by_id.get(question_id, known[-1]).text
+        if not isinstance(value, str):
+            problems.append(f"The answer to “{text}” ({question_id}) must be text, not {type(value).__name__}")
         elif question_id in current.questions_by_id and value in current.questions_by_id[question_id].values:
             kept[question_id] = value
         elif any(value in question.values for question in known):
-            flagged.append(f"{question_id!r}: {value!r} is no longer an answer in version {current.version}")
+            label = next(question.label(value) for question in known if value in question.values)
+            flagged.append(
+                f"“{text}”: “{label}” ({question_id}={value}) is no longer one of the answers "
+                f"in version {current.version}"
+            )
         else:
-            problems.append(f"{value!r} is not an answer to {question_id!r} in any version")
+            problems.append(f"“{value}” is not one of the answers to “{text}” ({question_id}), in any version")
     return Imported({} if problems else kept, [] if problems else flagged, problems)

@@ -83,3 +83,6 @@ def test_a_link_preview_says_how_many_conflicts_stand_and_the_first_of_them(clie
     (description,) = re.findall(r'<meta property="og:description" content="([^"]*)"', page)
     assert unescape(description).startswith(f"Not a call until {count} conflicts are resolved. ")
     assert "below" not in description
+    # The title names the approach and no route: "on GPUs you rent and run" would contradict "we won't run servers".
+    (title,) = re.findall(r'<meta property="og:title" content="([^"]*)"', page)
+    assert "GPUs" not in title and "Open" in title

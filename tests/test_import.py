@@ -1,6 +1,8 @@
 """Start from a file: a result's JSON read back into the wizard (page and API); hostile files store nothing."""
 
 import json
+import re
+from html import unescape
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
@@ -121,7 +123,10 @@ def test_answers_from_an_older_version_are_kept_where_they_still_exist_and_the_r
     imported = wizard.import_answers(CURRENT, [older, CURRENT], data)
 
     assert imported.answers == {"volume": "heavy"}
-    assert imported.flagged == [f"'deadline': 'weeks' is no longer an answer in version {CURRENT.version}"]
+    assert imported.flagged == [
+        f"“How soon must it be in use?”: “Within weeks” (deadline=weeks) is no longer one of the answers in version "
+        f"{CURRENT.version}"
+    ]
     assert imported.problems == []
 
 
@@ -130,3 +135,19 @@ def test_the_import_page_offers_a_file_and_a_box(client):
     assert 'type="file"' in page and "<textarea" in page
     assert 'enctype="multipart/form-data"' in page
     assert client.get("/import/")["Cache-Control"] == "public, max-age=3600"
+
+
+@pytest.mark.django_db
+def test_a_file_that_cannot_be_used_is_explained_in_the_questions_words_with_a_link_to_the_field(client):
+    response = client.post("/import/file", {"json": json.dumps({"answers": {"volume": "gigantic"}})})
+
+    assert response.status_code == 422
+    page = response.content.decode()
+    (item,) = re.findall(r'<div class="error-summary".*?<ul>(.*?)</ul>', page, re.S)
+    assert 'href="#import-json"' in item
+    assert "“gigantic” is not one of the answers to “How much will the model be used once it is live?”" in unescape(
+        item
+    )
+    assert 'id="import-json"' in page
+    assert re.search(r'<a class="back-link" href="/">Back</a>', page)
+    assert Result.objects.count() == 0

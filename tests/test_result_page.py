@@ -84,6 +84,43 @@ def test_a_conflict_is_in_the_brief_and_how_to_resolve_it_below(client):
     for conflict in conflicts:
         assert text_of(conflict["text"]) in brief(page)
         assert text_of(conflict["resolve"]) in text_of(page) and text_of(conflict["resolve"]) not in brief(page)
+    # Each with its fix in one line, under it in the brief.
+    fixes = [text_of(fix) for fix in re.findall(r'<span class="conflict-fix">(.*?)</span>', page, re.S)]
+    assert fixes == [
+        "To resolve it: Decide where the model will run before choosing one.",
+        "To resolve it: Hire, train or contract the people who will operate the model before you commit to one.",
+        "To resolve it: Put the cost of the GPUs and of the people to run them to whoever set the must, and get it "
+        "funded.",
+    ]
+    # The heading names no route while the conflicts stand: this team said it will not run servers or GPUs.
+    (heading,) = re.findall(r"<h1[^>]*>(.*?)</h1>", page, re.S)
+    assert text_of(heading) == "Our recommendation Open, if you can resolve three conflicts first"
+
+
+@pytest.mark.django_db
+def test_a_try_link_says_which_answer_to_which_question_gives_which_call_with_no_arrow(client):
+    result = create(MIXED_ESTATE)
+    page = client.get(f"/r/{result.id}/").content.decode()
+    links = re.findall(r'<a class="try" href="[^"]+">(.*?)</a>', page, re.S)
+    pivots = result.recommendation.model_dump(mode="json")["pivots"]
+    assert len(links) == len(pivots) > 0
+    for link, pivot in zip(links, pivots, strict=True):
+        question = CURRENT.questions_by_id[pivot["question"]]
+        name = CURRENT.approaches[pivot["approach"]].name
+        label = question.label(pivot["value"])
+        # What a screen reader says, all of it: the question, the answer and the call.
+        heard = re.sub(r'<span class="narrow-only" aria-hidden="true">.*?</span>', "", link)
+        assert (
+            text_of(heard).replace(" ,", ",")
+            == f"If you answered “{label}” to “{question.text}”, the call would be {name}"
+        )
+        # What is seen: the question stands above the links, so each names the answer and the call (on a phone,
+        # "If “No”: Hybrid").
+        seen = re.sub(r'<span class="(visually-hidden|narrow-only)"[^>]*>.*?</span>', "", link)
+        assert text_of(seen).replace(" ,", ",") == f"If “{label}”, the call would be {name}"
+        seen = re.sub(r'<span class="(visually-hidden|wide-only)"[^>]*>.*?</span>', "", link)
+        assert text_of(seen).replace(" :", ":") == f"If “{label}”: {name}"
+        assert "→" not in link
 
 
 @pytest.mark.django_db
@@ -187,11 +224,17 @@ def test_a_preview_shows_the_changed_verdict_stores_nothing_and_may_be_cached(cl
     assert response["Cache-Control"] == "public, max-age=3600"
     assert "noindex" in response["X-Robots-Tag"]
     assert "Set-Cookie" not in response.headers
-    # "Save this result" is the check page's POST with these answers; "Back to the result" goes home.
+    # "Save this result" is the check page's POST with these answers; "Back to the result" goes back to the line
+    # of the result the preview came from, which is there to land on.
     (form,) = [attrs for attrs in tags(response, "form") if attrs.get("method") == "post"]
     assert form["action"] == "/results"
     assert dict(hidden(response)) == {**result.answers, pivot["question"]: pivot["value"]}
-    assert f'href="/r/{result.id}/"' in page
+    anchor = next(
+        f"{kind}-{question.id}"
+        for kind in ("unsure", "change")
+        if f'id="{kind}-{question.id}"' in client.get(f"/r/{result.id}/").content.decode()
+    )
+    assert f'href="/r/{result.id}/#{anchor}"' in page
 
 
 @pytest.mark.django_db
@@ -249,9 +292,25 @@ def test_the_check_page_warns_before_submitting_when_most_answers_are_unsure(cli
     warning = inside(page, 'class="warning"', "</div>")
     assert warning.startswith("You were not sure of 13 of your 15 answers.")
     assert "too uncertain to call" in warning
-    assert page.index('class="warning"') < page.index("Get my recommendation")
+    # Too few definite answers for a call: the button promises what the result will give, not a recommendation.
+    assert page.index('class="warning"') < page.index("Save and see what to settle first")
+    assert "Get my recommendation" not in page
 
-    assert 'class="warning"' not in client.get("/check/", START_UP).content.decode()
+    page = client.get("/check/", START_UP).content.decode()
+    assert 'class="warning"' not in page
+    assert "Get my recommendation" in page
+
+
+@pytest.mark.django_db
+def test_a_call_on_few_definite_answers_says_how_few_in_its_heading(client):
+    answers = {"data_sensitivity": "restricted", "deployment": "premises", "compute": "own", "expertise": "strong"}
+    answers |= {"volume": "heavy", "budget": "substantial"}
+    result = create(answers)
+    assert not result.recommendation.uncertain
+    (heading,) = re.findall(r"<h1[^>]*>(.*?)</h1>", client.get(f"/r/{result.id}/").content.decode(), re.S)
+    assert text_of(heading).startswith("Our recommendation on 6 of 15 answers ")
+    (heading,) = re.findall(r"<h1[^>]*>(.*?)</h1>", client.get(f"/r/{create(START_UP).id}/").content.decode(), re.S)
+    assert text_of(heading).startswith("Our recommendation ") and " of 15 answers" not in text_of(heading)
 
 
 def test_the_check_page_links_back_to_the_last_question(client):

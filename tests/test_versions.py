@@ -413,7 +413,9 @@ def test_migration_0006_gives_results_stored_before_it_the_texts_they_show(clien
 
 
 # Eight v2 and v3 results as the code before results kept their texts stored them, with the page text, API
-# answer and decision record it gave for each (captured at commit 5f0c176 with ruleset v3 current).
+# answer and decision record it gave for each (captured at commit 5f0c176 with ruleset v3 current). The records
+# were renewed on purpose when the record became one a team can file in docs/adr/, in its own voice (we/our):
+# only their "record" entries changed, the pages and API answers are as captured.
 GOLDEN_V2_V3 = json.loads((Path(__file__).parent / "data" / "v2_v3_results.json").read_text())
 
 
