@@ -73,7 +73,15 @@ def how_context(ruleset: Ruleset) -> dict[str, Any]:
                     and option.value in found[1]
                 ]
                 musts = [
-                    {"constraint": constraint, "sources": cites(constraint.sources)}
+                    {
+                        "constraint": constraint,
+                        "sources": cites(constraint.sources),
+                        "out": ruleset.approaches[constraint.rules_out].name
+                        if constraint.rules_out
+                        else ruleset.routes_by_id[constraint.route].name
+                        if constraint.route
+                        else "",
+                    }
                     for constraint in ruleset.constraints
                     if list(constraint.when) == [question.id] and option.value in constraint.when[question.id]
                 ]

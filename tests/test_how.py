@@ -73,3 +73,19 @@ def test_a_conflict_about_a_route_says_which_route(client):
 def test_every_anchor_on_the_page_is_unique(client):
     ids = re.findall(r'\bid="([^"]+)"', client.get("/how-it-decides/").content.decode())
     assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})
+
+
+def test_the_contents_reach_every_rule_must_conflict_route_and_source_in_two_taps(client):
+    # One tap opens a part of the contents (a folded list), the second goes to the entry.
+    page = client.get("/how-it-decides/").content.decode()
+    contents = page[page.index('<nav aria-labelledby="contents-title"') : page.index("</nav>")]
+    linked = set(re.findall(r'href="#([^"]+)"', contents))
+    current = ruleset.current()
+    wanted = {f"rule-{rule.id}" for rule in current.rules}
+    wanted |= {f"rule-{c.id}" for c in current.constraints} | {f"rule-{c.id}" for c in current.conflicts}
+    wanted |= {f"route-{route.id}" for route in current.routes} | {f"source-{s.id}" for s in current.sources}
+    assert wanted <= linked, sorted(wanted - linked)
+    anchored = set(re.findall(r'id="([^"]+)"', page))
+    assert linked <= anchored, sorted(linked - anchored)
+    for part in re.findall(r"<details.*?</details>", contents, re.S):
+        assert "<details" not in part[8:]  # not folded twice: still two taps
