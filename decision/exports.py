@@ -13,7 +13,7 @@ from django.utils.text import slugify
 
 from decision import ruleset as rulesets
 from decision.pages import answer_order, points, recommendation_context
-from decision.rules import Recommendation
+from decision.rules import Exclusion, Recommendation
 from decision.ruleset import Approach
 from decision.snapshot import Shown, ShownQuestion, Snapshot
 
@@ -24,7 +24,8 @@ REVIEW_AFTER_DAYS = 182  # about six months
 # A record is written by the team about its own decision, so it speaks as "we" throughout. The texts a result
 # keeps speak to the reader ("your data", "GPUs you rent"), and a stored result's texts never change, so the
 # record turns them round as it writes them out.
-SECOND_PERSON = re.compile(r"\b(?:you|your|yours|yourself|yourselves)\b", re.IGNORECASE)
+# A "you" inside a hyphenated set phrase ("pay-as-you-go") is nobody in particular, and stays as it is.
+SECOND_PERSON = re.compile(r"(?<!-)\b(?:you|your|yours|yourself|yourselves)\b(?!-)", re.IGNORECASE)
 FIRST_PERSON = {"your": "our", "yours": "ours", "yourself": "ourselves", "yourselves": "ourselves"}
 # "you" after one of these words is its object ("gives you", "for you"): "us"; anywhere else it is the subject.
 TAKES_AN_OBJECT = frozenset(
@@ -45,9 +46,33 @@ TITLES = {
 }
 UNDECIDED_TITLE = "Settle the open questions on our LLM approach"
 CONFIDENCE_WORDS = {"clear": "a clear call", "lean": "a lean", "close": "a close call"}
-BEATEN_BY = 3  # the reasons for the chosen option that a record names against each option it beat
 MOST_DRIVERS = 6  # the answers behind the heaviest reasons that a record names as drivers
 NOT_SURE = "Not sure yet"  # "I'm not sure", in the record's voice
+OWN_CONS = 2  # the first caveats that a record can give the option chosen as its cons
+# A caveat that opens with one of these words is advice ("Check each model's licence…", "If a proprietary model is
+# ever a must…"), not a drawback, so it never follows "Bad, because": it stays under What we must watch.
+ADVICE = frozenset(
+    {
+        *("ask", "budget", "bring", "buy", "check", "choose", "decide", "help", "if", "keep", "plan", "price"),
+        *("put", "read", "run", "size", "tell", "try", "use"),
+    }
+)
+# What a result's texts point to, in the record's own words: the record has no "caveats", but a list of what we must
+# watch (an undecided record has none, so it points to the full result).
+WATCHED = (
+    (" is in the caveats", " is under What we must watch"),
+    ("(see the caveats)", "(under What we must watch)"),
+    (": see the caveats", ", under What we must watch"),
+)
+ON_THE_RESULT = (
+    (" is in the caveats", " is on the full result"),
+    ("(see the caveats)", "(see the full result)"),
+    (": see the caveats", ": see the full result"),
+)
+RECORD_WORDS = (("Put the cost of ", "Take the cost of "),)  # a conflict's fix: the cost is taken to someone
+# The head of a must's text, "Closed was ruled out: …", which an option's heading already says.
+RULED_OUT = re.compile(r"(?:Open|Closed|Hybrid)(?: alone)? was ruled out(?P<scope> [^:]*)?: ")
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
 
 
 def ours(text: str) -> str:
@@ -67,12 +92,26 @@ def ours(text: str) -> str:
     return SECOND_PERSON.sub(turned, text)
 
 
+def said(text: str, watch: bool = True) -> str:
+    """A result's text as the record says it: in our voice, pointing to the record's own parts (What we must watch,
+    or the full result when the record has no such list), with a fix's cost taken, not put, to whoever set the
+    must."""
+    text = ours(text)
+    for old, new in (*(WATCHED if watch else ON_THE_RESULT), *RECORD_WORDS):
+        text = text.replace(old, new)
+    return text
+
+
 def mid_sentence(text: str) -> str:
     """A sentence as it reads inside another ("Good, because …"): its first letter lowercased only when its first
     word is a plain capitalised word, so that "GPU servers…" and "EU law…" keep their capitals."""
     if PLAIN_WORD.match(text):
         return text[0].lower() + text[1:]
     return text
+
+
+def first_sentence(text: str) -> str:
+    return SENTENCE_END.split(text, maxsplit=1)[0]
 
 
 def in_words(items: list[str]) -> str:
@@ -83,70 +122,127 @@ def in_words(items: list[str]) -> str:
 
 def decision_record_filename(result: Snapshot) -> str:
     """The name a team files the record under in its docs/adr/ folder, as MADR names them: a number (the team
-    renumbers it to follow its own records) and the title's short form, "0001-use-open-weight-models.md"."""
+    renumbers it to follow its own records) and the title's short form, "0001-use-open-weight-models.md". While
+    conflicts stand it keeps the verdict's condition: "0001-use-open-weight-models-once-conflicts-are-resolved.md"."""
     rec = result.recommendation
-    return f"0001-{slugify(UNDECIDED_TITLE if rec.uncertain else TITLES[rec.approach])}.md"
+    if rec.uncertain:
+        short = UNDECIDED_TITLE
+    elif rec.conflicts:
+        short = (
+            f"{TITLES[rec.approach]} once {'conflicts are' if len(rec.conflicts) > 1 else 'the conflict is'} resolved"
+        )
+    else:
+        short = TITLES[rec.approach]
+    return f"0001-{slugify(short)}.md"
 
 
 def decision_record_context(result: Snapshot, url: str) -> dict[str, Any]:
     """A result as an architecture decision record in the MADR 4 layout, ready for a team's docs/adr/ folder: what
-    each section says, in order, in the team's own voice, from what the result kept."""
+    each section says, in order, in the team's own voice, from what the result kept. No text is said twice."""
     shown, rec, answers = result.shown, result.recommendation, result.answers
     context = recommendation_context(shown, answers, rec, origin_id=result.id)
+    decided = not rec.uncertain
     options = [
         {
             "approach": approach,
-            # An undecided record names no route: the routes follow answers that are still open.
-            "title": shown.approaches[approach].name if rec.uncertain else option_title(shown, approach),
+            "title": option_title(shown, rec, approach),
             "summary": ours(shown.approaches[approach].summary),
-            "lines": option_lines(shown, rec, approach),
+            "lines": option_lines(shown, rec, approach, context),
         }
         for approach in shown.tie_break.order
     ]
     made = result.created_at.date()
+
+    def definite(question: ShownQuestion) -> bool:
+        return answers.get(question.id, rulesets.UNSURE) != rulesets.UNSURE
+
+    # An undecided record lists only the definite answers, and says in one line how many were not sure.
+    groups = [
+        {
+            "title": group["section"].title,
+            "rows": [
+                f"{ours(row['question'].text)} {answer_words(row['question'], answers)}"
+                for row in group["rows"]
+                if decided or definite(row["question"])
+            ],
+        }
+        for group in context["groups"]
+    ]
     context.update(
         result=result,
         url=url,
         made=made,
         review_by=made + datetime.timedelta(days=REVIEW_AFTER_DAYS),
         title=record_title(rec, context),
-        answered=[
-            {
-                "title": group["section"].title,
-                "rows": [
-                    f"{ours(row['question'].text)} {answer_words(row['question'], answers)}" for row in group["rows"]
-                ],
-            }
-            for group in context["groups"]
-        ],
+        answered=[group for group in groups if group["rows"]],
+        not_sure="" if decided else not_sure(sum(not definite(question) for question in shown.questions), groups),
         drivers=drivers(shown, rec, answers),
         options=options,
         chosen=next(option for option in options if option["approach"] == rec.approach),
         settle_first=[ours(item["question"].text) for item in context["ask_next"]],
-        weighed_most=[ours(reason["text"]) for reason in context["top_reasons"]],
-        conflicts=[f"{ours(c.text)} {ours(c.resolve)}" for c in rec.conflicts],
-        first_steps=[ours(step) for step in rec.next_steps],
+        **weighed_most(context["top_reasons"]),
+        conflicts=[f"{said(c.text, decided)} {said(c.resolve, decided)}" for c in rec.conflicts],
+        first_steps=[said(step) for step in rec.next_steps],
+        sources=record_sources(shown, rec),
+        # While conflicts stand, where the option chosen runs waits on them: the record names no route as ours.
+        routed=not rec.conflicts,
     )
     if rec.uncertain:
-        context.update(why=undecided_because(shown, rec), consequences=undecided_consequences(shown, rec))
-    else:
         context.update(
-            why=chosen_because(shown, rec),
-            firmness=firmness(shown, rec, context),
-            consequences=consequences(rec, answers, context),
+            why=undecided_because(shown, rec),
+            consequences=undecided_consequences(shown, rec),
+            unspoken=unspoken(shown, rec, options),
         )
+    else:
+        context.update(revisit=revisit_triggers(answers, context))
+        context.update(chosen_line=chosen_line(shown, rec, context), consequences=consequences(rec, context))
     return context
+
+
+def weighed_most(top: list[dict[str, str]]) -> dict[str, Any]:
+    """The reasons that weighed most, each in its one-sentence brief (v3 on). A ruleset without briefs (v1, v2)
+    would give them in the words of the option's pros, so the record says instead where they stand: first among
+    the pros of the option chosen, which it lists heaviest first."""
+    if all(reason["text"] != reason["reason"] for reason in top):
+        return {"weighed_most": [said(reason["text"]) for reason in top], "weighed_first": False}
+    return {"weighed_most": [], "weighed_first": True}
+
+
+def not_sure(count: int, groups: list[dict[str, Any]]) -> str:
+    """How many answers an undecided record leaves out as not sure yet, in one line."""
+    if not count:
+        return ""
+    if not any(group["rows"] for group in groups):
+        return f"We were not sure yet of the answer to any of the {count} questions."
+    if count == 1:
+        return "We were not sure yet of the answer to the other question."
+    return f"We were not sure yet of the answers to the other {count} questions."
 
 
 def record_title(rec: Recommendation, context: dict[str, Any]) -> str:
     """What we decide, in a few words: the verdict and its route. While conflicts stand the route they are about is
-    not settled, so the title says what must happen first instead."""
+    not settled, so the title keeps the verdict's condition instead: "…, once the conflicts are resolved"."""
     if rec.uncertain:
         return UNDECIDED_TITLE
     if rec.conflicts:
-        conflicts = "the conflict" if len(rec.conflicts) == 1 else "the conflicts"
-        return f"{TITLES[rec.approach]}, if we can resolve {conflicts} first"
+        return (
+            f"{TITLES[rec.approach]}, once the {'conflicts are' if len(rec.conflicts) > 1 else 'conflict is'} resolved"
+        )
     return TITLES[rec.approach] + ours(context["route_phrase"])
+
+
+def record_sources(shown: Shown, rec: Recommendation) -> tuple[rulesets.Source, ...]:
+    """The sources the record's own text cites. A decided record says everything the result cites (its reasons,
+    musts, conflicts, route and caveats), so it lists them all; an undecided one says only its reasons, musts and
+    conflicts, so it lists only theirs: none when no answer was definite."""
+    if not rec.uncertain:
+        return shown.sources
+    cited = {
+        *(source for reason in rec.reasons for source in reason.sources),
+        *(source for entry in rec.excluded for source in entry.sources),
+        *(source for conflict in rec.conflicts for source in conflict.sources),
+    }
+    return tuple(source for source in shown.sources if source.id in cited)
 
 
 def answer_words(question: ShownQuestion, answers: dict[str, str]) -> str:
@@ -170,9 +266,13 @@ def left(shown: Shown, rec: Recommendation) -> list[Approach]:
     )
 
 
-def option_title(shown: Shown, approach: Approach) -> str:
-    """An option with the route it would take: "Open, on GPUs we rent and run"."""
+def option_title(shown: Shown, rec: Recommendation, approach: Approach) -> str:
+    """An option with the route it would take: "Open, on GPUs we rent and run". An undecided record names no
+    route, since the routes follow answers still open, and nor does the option chosen while conflicts stand, since
+    where it runs waits on them."""
     name = shown.approaches[approach].name
+    if rec.uncertain or (approach == rec.approach and rec.conflicts):
+        return name
     phrases = [ours(shown.routes[route].phrase) for route in shown.options.get(approach, ())]
     if len(phrases) == 2:
         return f"{name}: the open side {phrases[0]}, the closed side {phrases[1]}"
@@ -215,31 +315,99 @@ def drivers(shown: Shown, rec: Recommendation, answers: dict[str, str]) -> list[
     return lines
 
 
-def option_lines(shown: Shown, rec: Recommendation, approach: Approach) -> list[str]:
-    """An option's pros and cons in MADR's words: the reasons for it; what ruled it out (a must, with its reason);
-    and for an option the musts left but not chosen, what beat it: its points, and the heaviest reasons for the
-    option chosen."""
-    lines = [f"Good, because {mid_sentence(ours(r.text))}" for r in rec.reasons if r.favours == approach]
+def option_lines(shown: Shown, rec: Recommendation, approach: Approach, context: dict[str, Any]) -> list[str]:
+    """An option's pros and cons in MADR's words, none of them said twice in the record: the reasons for it, and
+    what ruled it out (a must, with its reason). Then, once an option is chosen: for that option its own cons (its
+    first caveats) and where it stands; for an option the musts left but not chosen, what it lacks against the
+    option chosen (never a reason for that one again word for word, and for a hybrid its own real cost) and its
+    points."""
+    decided = not rec.uncertain
+    reasons = [reason for reason in rec.reasons if reason.favours == approach]
+    if decided and approach == rec.approach:  # heaviest first, as under What weighed most
+        reasons.sort(key=lambda reason: -reason.weight)  # stable: equal weights keep the ruleset's order
+    lines = [f"Good, because {mid_sentence(said(reason.text, decided))}" for reason in reasons]
     exclusions = [entry for entry in rec.excluded if entry.approach == approach]
-    for entry in exclusions:
-        must = f" ({ours(shown.musts[approach])})" if approach in shown.musts else ""
-        lines.append(f"Bad, because a must rules it out{must}. {ours(entry.text)}")
-    if rec.uncertain:
-        return lines or ["Neutral, because none of our definite answers speaks to it yet."]
-    score, ours_ = points(rec.scores[approach]), rec.scores[rec.approach]
+    lines += [ruled_out_line(shown, rec, entry, scored=decided and n == 0) for n, entry in enumerate(exclusions)]
+    if rec.uncertain or exclusions:
+        return lines
+    if approach == rec.approach:
+        lines += [f"Bad, because {mid_sentence(said(caveat))}" for caveat in own_cons(rec)]
+        lines.append(
+            f"Neutral, because it scored {points(rec.scores[approach])} on our answers: {standing_among(shown, rec)}."
+        )
+        return lines
+    lacks = lacking(shown, rec, approach, context)
+    return [*lines, *([lacks] if lacks else []), scored_against(shown, rec, approach)]
+
+
+def ruled_out_line(shown: Shown, rec: Recommendation, entry: Exclusion, scored: bool) -> str:
+    """What ruled an option out, as one con: the must, in a few words where the result names it, with the points
+    it makes count for nothing, then the must's reason less its first words ("Closed was ruled out"), which the
+    option's heading says already."""
+    text = said(entry.text, not rec.uncertain)
+    found = RULED_OUT.match(text)
+    why, scope = (text[found.end() :], found.group("scope") or "") if found else (mid_sentence(text), "")
+    lead = f"a must rules it out{scope}"
+    if entry.approach in shown.musts:
+        lead += f" ({ours(shown.musts[entry.approach])})"
+    if scored:
+        score = rec.scores[entry.approach]
+        lead += f", so its {points(score)} on our answers {'counts' if score == 1 else 'count'} for nothing"
+    return f"Bad, because {lead}: {why}"
+
+
+def own_cons(rec: Recommendation) -> list[str]:
+    """The option chosen's own cons: its first one or two caveats (the approach's own come first), those that state
+    a drawback rather than give advice. The record gives them as its cons, and watches the rest."""
+    return [caveat for caveat in rec.caveats[:OWN_CONS] if caveat.split()[0].lower() not in ADVICE]
+
+
+def lacking(shown: Shown, rec: Recommendation, approach: Approach, context: dict[str, Any]) -> str:
+    """What an option the musts left lacks against the option chosen, in one con. A hybrid's is its own: two
+    models to run, and no reason in our answers that calls for a split, when none did. An open or a closed option
+    lacks the top reason for the other (a hybrid's reasons each split the work, so a single approach covers only
+    its own side of it), said as what it lacks and never as that reason's pro again."""
+    if approach == "hybrid":
+        line = "Bad, because it means two models to run, evaluate and govern"
+        if not any(reason.favours == "hybrid" for reason in rec.reasons):
+            line += ", and no reason in our answers calls for a split"
+        return line + "."
+    if not context["top_reasons"]:
+        return ""
     chosen = shown.approaches[rec.approach].name
-    if exclusions:
-        lines.append(f"Neutral, because it scored {score} on our answers, but a must rules it out whatever it scores.")
-    elif approach == rec.approach:
-        lines.append(f"Neutral, because it scored {score} on our answers: {standing_among(shown, rec)}.")
-    else:
-        if rec.scores[approach] == ours_:
-            lines.append(f"Bad, because it scored {score} on our answers, level with {chosen}, which the tie favours.")
-        else:
-            lines.append(f"Bad, because it scored {score} on our answers, against {ours_} for {chosen}.")
-        beaten_by = sorted((r for r in rec.reasons if r.favours == rec.approach), key=lambda r: -r.weight)
-        lines += [f"Bad, because {mid_sentence(ours(r.text))}" for r in beaten_by[:BEATEN_BY]]
-    return lines
+    top = mid_sentence(first_sentence(said(context["top_reasons"][0]["text"])))
+    if rec.approach == "hybrid":
+        return f"Bad, because on its own it covers only the {approach} side of what weighed most for {chosen}: {top}"
+    return f"Bad, because it lacks what weighed most for {chosen}: {top}"
+
+
+def scored_against(shown: Shown, rec: Recommendation, approach: Approach) -> str:
+    """An option's points against the option chosen's, naming any other option left on the same points, so that
+    no two options say the same."""
+    mine, best = rec.scores[approach], rec.scores[rec.approach]
+    chosen = shown.approaches[rec.approach].name
+    alike = [a for a in left(shown, rec) if a != approach and rec.scores[a] == mine]
+    line = f"Bad, because it scored {points(mine)} on our answers" + (
+        f", as did {named(shown, alike)}" if alike else ""
+    )
+    if mine == best:
+        return f"{line}, level with {chosen}, which the tie favours."
+    return f"{line}, against {best} for {chosen}."
+
+
+def unspoken(shown: Shown, rec: Recommendation, options: list[dict[str, Any]]) -> str:
+    """For an undecided record, in one sentence under Considered Options: the options none of our answers speaks
+    to yet."""
+    silent = [option["approach"] for option in options if not option["lines"]]
+    if not silent:
+        return ""
+    if len(silent) == len(options):
+        return (
+            "None of our definite answers speaks for or against any of them yet."
+            if rec.answered
+            else "Since none of our answers is definite yet, none speaks for or against any of them."
+        )
+    return f"None of our definite answers speaks for or against {named(shown, silent)} yet."
 
 
 def standing_among(shown: Shown, rec: Recommendation) -> str:
@@ -251,6 +419,22 @@ def standing_among(shown: Shown, rec: Recommendation) -> str:
     if level:
         return f"level with {named(shown, level)}, and a tie goes to the option easier to reverse"
     return "the most of the options our musts leave" if rec.excluded else "the most of the three"
+
+
+def chosen_line(shown: Shown, rec: Recommendation, context: dict[str, Any]) -> str:
+    """MADR's "Chosen option", with why and how firm. While conflicts stand it names the option alone, and says
+    that it holds once they are resolved: where it runs waits on them."""
+    title, because = context["chosen"]["title"], chosen_because(shown, rec)
+    if not rec.conflicts:
+        return f'Chosen option: "{title}", because {because}. {firmness(shown, rec, context)}'
+    many = len(rec.conflicts) > 1
+    line = (
+        f'Chosen option: "{title}", once the {"conflicts below are" if many else "conflict below is"} resolved; '
+        f"where it runs waits on {'them' if many else 'it'}. We choose it because {because}."
+    )
+    if rec.tie_broken:
+        line += " " + ours(context["tie_reason"] or shown.tie_break.note)
+    return line
 
 
 def chosen_because(shown: Shown, rec: Recommendation) -> str:
@@ -273,19 +457,26 @@ def chosen_because(shown: Shown, rec: Recommendation) -> str:
     return f"our musts rule out {out}, and of the options left {best}" if out else best
 
 
+def narrow(shown: Shown, rec: Recommendation) -> bool:
+    """Whether the option chosen leads the next by less than a clear call's margin."""
+    if rec.runner_up is None:
+        return False
+    return rec.scores[rec.approach] - rec.scores[rec.runner_up] < shown.confidence.clear_margin
+
+
 def firmness(shown: Shown, rec: Recommendation, context: dict[str, Any]) -> str:
-    """How firm the call is, in a sentence, with why it is not clear and how a tie was broken."""
-    if rec.conflicts:
-        said = "It is not a call until we resolve the conflicts below."
-    elif not shown.in_stages:  # v1 knew no musts: its standing is its confidence alone
-        said = f"It is {CONFIDENCE_WORDS[rec.confidence]}."
-    else:
+    """How firm the call is, in a sentence, with why it is not clear and how a tie was broken: "The margin is
+    narrow (a lean)." when a lean is down to the margin."""
+    lead = "The margin is narrow (a lean)" if rec.confidence == "lean" and narrow(shown, rec) else None
+    lead = lead or f"It is {CONFIDENCE_WORDS[rec.confidence]}"
+    detail = []
+    if shown.in_stages:  # v1 knew no musts: its standing is its confidence alone
         standing_ = context["standing"]
         detail = [ours(standing_[key]) for key in ("why_not_clear", "unsure") if standing_[key]]
-        said = f"It is {', '.join([CONFIDENCE_WORDS[rec.confidence], *detail])}."
+    said_ = ", ".join([lead, *detail]) + "."
     if rec.tie_broken:
-        said += " " + ours(context["tie_reason"] or shown.tie_break.note)
-    return said
+        said_ += " " + ours(context["tie_reason"] or shown.tie_break.note)
+    return said_
 
 
 def undecided_because(shown: Shown, rec: Recommendation) -> str:
@@ -302,28 +493,35 @@ def undecided_because(shown: Shown, rec: Recommendation) -> str:
 Consequence = tuple[str, list[str]]  # a line, and a list under it
 
 
-def consequences(rec: Recommendation, answers: dict[str, str], context: dict[str, Any]) -> list[Consequence]:
-    """What follows from the decision, none of it its pros again: the route and what goes where, what it could cost
-    a month, what to watch, and what would make us revisit it."""
+def consequences(rec: Recommendation, context: dict[str, Any]) -> list[Consequence]:
+    """What follows from the decision, none of it its pros and cons again: the route and what goes where (while
+    conflicts stand, only what goes where), what it could cost a month, what to watch besides the option's cons,
+    and what would make us revisit it."""
     found: list[Consequence] = []
-    sides = {route.approach: route for route in rec.routes}
+    sides = {route.approach: route for route in rec.routes} if not rec.conflicts else {}
     for side, route in sides.items():
         lead = "Our route" if len(sides) == 1 else f"The {side} side's route"
-        lead += ", once we resolve the conflicts" if rec.conflicts else ""
-        places = [ours(p) for p in rec.placements.get(side, [])] if len(sides) > 1 else []
-        text = f"{lead}: {mid_sentence(ours(route.name))}. {ours(route.text)}"
+        places = [said(p) for p in rec.placements.get(side, [])] if len(sides) > 1 else []
+        text = f"{lead}: {mid_sentence(ours(route.name))}. {said(route.text)}"
         found.append((text + (" It takes:" if places else ""), places))
-    if rec.approach == "hybrid" and not sides:  # v1 named no routes, only what goes to each side
-        found += [(f"The {side} side takes:", [ours(p) for p in rec.placements[side]]) for side in ("open", "closed")]
-    if context.get("cost_brief"):
-        found.append((f"What it could cost: {ours(context['cost_brief'])} (the figures are under What It Costs).", []))
-    elif context.get("costs") and rec.conflicts:
-        found.append(("What it costs depends on how we resolve the conflicts above: see What It Costs.", []))
-    if rec.caveats:
-        found.append(("What we must watch:", [ours(item) for item in rec.caveats]))
-    triggers = revisit_triggers(answers, context)
-    if triggers:
-        found.append(("What would make us revisit it before the review date:", triggers))
+    if rec.approach == "hybrid" and not sides:  # v1 named no routes, and conflicts hold them: what goes where
+        found += [
+            (f"The {side} side takes:", [said(p) for p in rec.placements[side]])
+            for side in ("open", "closed")
+            if rec.placements.get(side)
+        ]
+    if context.get("costs") and rec.conflicts:
+        found.append(
+            ("What it costs depends on how we resolve the conflicts under Confirmation: see What it costs.", [])
+        )
+    elif context.get("cost_brief"):
+        found.append((f"What it could cost: {said(context['cost_brief'])} (the figures are under What it costs).", []))
+    cons = own_cons(rec)
+    watch = [said(caveat) for caveat in rec.caveats if caveat not in cons]
+    if watch:
+        found.append(("What we must watch:", watch))
+    if context["revisit"]:
+        found.append(("What would make us revisit it before the review date:", context["revisit"]))
     else:
         found.append(("No single change of answer would change the verdict: we revisit it at the review date.", []))
     return found
