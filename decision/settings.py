@@ -149,6 +149,9 @@ else:
             # Each worker keeps its connection rather than reopening the file and rerunning the pragmas.
             "CONN_MAX_AGE": None,
             "CONN_HEALTH_CHECKS": True,
+            # Tests use Django's shared in-memory database, one per test process (said outright, because
+            # pytest-xdist would otherwise take this engine for a server's and name a file per process).
+            "TEST": {"NAME": ":memory:"},
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -1,5 +1,7 @@
 import os
 
+import pytest
+
 
 def pytest_configure(config):
     # The suite runs the production settings (DEBUG off) with a throwaway key, over plain HTTP.
@@ -17,8 +19,12 @@ def pytest_configure(config):
     settings.INSTALLED_APPS  # noqa: B018 - loads the settings
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_sessionstart(session):
-    # Production settings serve hashed static files from STATIC_ROOT, as gunicorn would.
+    # Production settings serve hashed static files from STATIC_ROOT, as gunicorn would. Collected once, before
+    # pytest-xdist starts its workers: a worker clearing the folder would pull files away from another's pages.
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        return
     from django.core.management import call_command
 
     call_command("collectstatic", "--noinput", "--clear", verbosity=0)
