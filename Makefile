@@ -78,11 +78,11 @@ format: install
 
 test: install browser proxy lint
 	SECRET_KEY=tests-only DEBUG=false $(PY) manage.py makemigrations --check --dry-run
-	$(VENV)/bin/pytest -n auto --cov --cov-report=term
+	$(VENV)/bin/pytest -n auto --dist worksteal --cov --cov-report=term
 
 # The whole suite again against a real PostgreSQL server on loopback (installed and started when missing).
 test-postgres: install browser proxy
-	DATABASE_URL="$$(bash .ci/postgres.sh)" $(VENV)/bin/pytest -n auto
+	DATABASE_URL="$$(bash .ci/postgres.sh)" $(VENV)/bin/pytest -n auto --dist worksteal
 
 clean:
 	rm -rf $(VENV) staticfiles .secret_key .nginx .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov

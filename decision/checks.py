@@ -19,7 +19,15 @@ def rulesets_validate(app_configs: Any = None, **kwargs: Any) -> list[Error]:
     try:
         ruleset.load_all()
     except ruleset.RulesetError as error:
-        return [Error(str(error), hint="Fix the ruleset file named above.", id="decision.E001")]
+        # One error for each problem found, each naming its file and entry.
+        return [
+            Error(
+                f"{error.where}: {problem}" if problem else error.where,
+                hint="Fix the ruleset file named above.",
+                id="decision.E001",
+            )
+            for problem in error.problems or [""]
+        ]
     return []
 
 
@@ -47,6 +55,11 @@ def catalogue_is_sound_and_fresh(app_configs: Any = None, **kwargs: Any) -> list
             id="decision.W002",
         )
     ]
+
+
+def startup_errors() -> list[CheckMessage]:
+    """What must stop a worker from starting: a ruleset or a catalogue that does not validate."""
+    return [message for message in [*rulesets_validate(), *catalogue_is_sound_and_fresh()] if message.is_serious()]
 
 
 @register(Tags.security, deploy=True)

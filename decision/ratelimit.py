@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
 from django.http import HttpRequest
 
@@ -58,17 +58,16 @@ def parse_address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | 
 
 def _count(scope: str, client: str, window: int) -> int:
     """Add one to this client's count for the window and return the new count. Runs inside the caller's
-    transaction, which keeps the row locked until the result is stored (or the refusal committed)."""
-    rows = RateCount.objects.filter(scope=scope, client=client, window=window)
-    if not rows.update(count=F("count") + 1):
-        try:
-            with transaction.atomic():  # a savepoint: another first attempt may have inserted the row meanwhile
-                RateCount.objects.create(scope=scope, client=client, window=window, count=1)
-            RateCount.objects.filter(window__lt=window - 1).delete()  # windows that can no longer matter
-            return 1
-        except IntegrityError:
-            rows.update(count=F("count") + 1)
-    return rows.values_list("count", flat=True).get()
+    transaction, which keeps the row locked until the result is stored (or the refusal committed); Django's
+    update_or_create locks the row, and settles a race between two first attempts."""
+    row, created = RateCount.objects.update_or_create(
+        scope=scope, client=client, window=window, defaults={"count": F("count") + 1}, create_defaults={"count": 1}
+    )
+    if created:
+        RateCount.objects.filter(window__lt=window - 1).delete()  # windows that can no longer matter
+        return 1
+    row.refresh_from_db(fields=["count"])
+    return row.count
 
 
 def hit(scope: str, address: str, *, now: float | None = None) -> Allowance:

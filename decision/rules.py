@@ -190,10 +190,6 @@ def _decision(
     return Decision(best, totals, frozenset(ruled_out), frozenset(routes_out))
 
 
-def verdict(ruleset: Ruleset, answers: Mapping[str, str]) -> Approach:
-    return decide(ruleset, answers).approach
-
-
 def runner_up_of(ruleset: Ruleset, decision: Decision) -> Approach | None:
     """The best other allowed approach; on a tie, the earlier in the tie-break order."""
     runner_up: Approach | None = None

@@ -16,7 +16,7 @@ import os
 import string
 import tomllib
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from functools import cache, cached_property
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -122,7 +122,12 @@ def guards(when: Mapping[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
 
 
 class RulesetError(ValueError):
-    """A ruleset file that cannot be used, with the file and entry at fault in the message."""
+    """A ruleset file that cannot be used: where (the file), and each problem, naming its entry."""
+
+    def __init__(self, where: str, problems: Sequence[str] = ()) -> None:
+        self.where = where
+        self.problems = list(problems)
+        super().__init__(f"{where}: {'; '.join(self.problems)}" if self.problems else where)
 
 
 class Strict(BaseModel):
@@ -677,8 +682,15 @@ class Ruleset(Strict):
 def parse_ruleset(text: str, source: str = "<string>") -> Ruleset:
     try:
         return Ruleset.model_validate(tomllib.loads(text))
-    except (tomllib.TOMLDecodeError, ValidationError) as error:
-        raise RulesetError(f"ruleset {source} is invalid: {error}") from error
+    except tomllib.TOMLDecodeError as error:
+        raise RulesetError(f"ruleset {source} is invalid", [f"not valid TOML: {error}"]) from error
+    except ValidationError as error:
+        problems = []
+        for item in error.errors():
+            where = ".".join(str(part) for part in item["loc"])
+            for problem in item["msg"].removeprefix("Value error, ").split("; "):
+                problems.append(f"{where}: {problem}" if where else problem)
+        raise RulesetError(f"ruleset {source} is invalid", problems) from error
 
 
 # A ruleset kept as a folder (v4 on): one file per concern, in the shape a domain expert reads (its README.md
@@ -695,16 +707,15 @@ def parse_folder(folder: Path) -> Ruleset:
         try:
             parts[part] = tomllib.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
         except tomllib.TOMLDecodeError as error:
-            raise RulesetError(f"ruleset {name} is invalid: {part}.toml is not valid TOML: {error}") from error
+            raise RulesetError(f"ruleset {name} is invalid", [f"{part}.toml is not valid TOML: {error}"]) from error
     try:
         data = from_folder(parts)
     except (ValueError, TypeError, KeyError, AttributeError) as error:
-        raise RulesetError(f"ruleset {name} is invalid: {error}") from error
+        raise RulesetError(f"ruleset {name} is invalid", [str(error)]) from error
     try:
         return Ruleset.model_validate(data)
     except ValidationError as error:
-        problems = "; ".join(readable(error, data))
-        raise RulesetError(f"ruleset {name} is invalid: {problems}") from error
+        raise RulesetError(f"ruleset {name} is invalid", readable(error, data)) from error
 
 
 # Where each list of entries is written in a folder, and what its entries are called there.

@@ -10,7 +10,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from decision import catalogue, ratelimit, rules, snapshot
@@ -134,10 +134,6 @@ def result_card(result: Snapshot, draw: Callable[[], bytes]) -> bytes:
     stored = ResultCard.objects.filter(pk=result.id).values_list("png", flat=True).first()
     if stored is not None:
         return bytes(stored)
-    png = draw()
-    try:
-        with transaction.atomic():
-            ResultCard.objects.create(result_id=result.id, png=png)
-    except IntegrityError:
-        pass  # another request drew it at the same moment: the same picture, kept once
-    return png
+    # Two requests may draw it at the same moment: the same picture, kept once (get_or_create settles the race).
+    card, _ = ResultCard.objects.get_or_create(result_id=result.id, defaults={"png": draw()})
+    return bytes(card.png)

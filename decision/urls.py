@@ -1,9 +1,22 @@
-from django.urls import path, re_path
+from django.urls import path, register_converter
 
 from decision import api, views
 from decision.models import RESULT_ID_PATTERN
 
-RESULT_ID = rf"(?P<result_id>{RESULT_ID_PATTERN})"
+
+class ResultIdConverter:
+    """A result's id, as the model makes them: one pattern for every address that names a result."""
+
+    regex = RESULT_ID_PATTERN
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(ResultIdConverter, "result_id")
 
 urlpatterns = [
     path("", views.start, name="start"),
@@ -15,10 +28,10 @@ urlpatterns = [
     path("wizard/<slug:section_id>/", views.step, name="step"),  # the old four-question steps: redirects
     path("check/", views.check, name="check"),
     path("results", views.result_create, name="result-create"),
-    re_path(rf"^r/{RESULT_ID}/$", views.result_detail, name="result"),
-    re_path(rf"^r/{RESULT_ID}\.json$", api.result_detail, name="result-json"),
-    re_path(rf"^r/{RESULT_ID}/decision-record\.md$", views.decision_record, name="decision-record"),
-    re_path(rf"^r/{RESULT_ID}/card\.png$", views.result_card, name="result-card"),
+    path("r/<result_id:result_id>/", views.result_detail, name="result"),
+    path("r/<result_id:result_id>.json", api.result_detail, name="result-json"),
+    path("r/<result_id:result_id>/decision-record.md", views.decision_record, name="decision-record"),
+    path("r/<result_id:result_id>/card.png", views.result_card, name="result-card"),
     path("preview/", views.preview, name="preview"),
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots"),
@@ -26,7 +39,7 @@ urlpatterns = [
     path("api/recommend", api.recommend, name="api-recommend"),
     path("api/results", api.results, name="api-results"),
     path("api/answers/import", api.import_answers, name="api-import"),
-    re_path(rf"^api/results/{RESULT_ID}$", api.result_detail, name="api-result"),
+    path("api/results/<result_id:result_id>", api.result_detail, name="api-result"),
     path("api/openapi.json", api.openapi, name="api-openapi"),
 ]
 
