@@ -10,7 +10,6 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
-from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 from pydantic import BaseModel, Field, ValidationError
 from pydantic.json_schema import models_json_schema
@@ -18,7 +17,7 @@ from pydantic.json_schema import models_json_schema
 from decision import catalogue, costs, pages, ratelimit, rules, services, shortlist, wizard
 from decision import ruleset as rulesets
 from decision.costs import Costs, Market
-from decision.responses import absolute_url
+from decision.responses import ApiError, absolute_url, api_view, json_error
 from decision.rules import ConflictOut, Exclusion, Pivot, Reason, RouteExclusion, RouteOut
 from decision.ruleset import Approach, Side
 from decision.shortlist import RouteShortlist
@@ -108,13 +107,9 @@ class ErrorOut(BaseModel):
     fields: list[FieldError] = []
 
 
-# Every API view is csrf_exempt: no cookies or sessions stand behind the API, and anything that changes state
-# must be application/json, which a browser will not send to another site without its consent (parse_answers).
-
-
-def error(status: int, message: str, fields: list[FieldError] | None = None) -> JsonResponse:
-    body = ErrorOut(error=message, fields=fields or [])
-    return JsonResponse(body.model_dump(mode="json"), status=status)
+# Every API view is an api_view: exempt from the cross-site check, since no cookies or sessions stand behind the
+# API and anything that changes state must be application/json, which a browser will not send to another site
+# without its consent (read_json); and failed through ApiError, answered in one shape.
 
 
 def no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -138,36 +133,35 @@ def read_body(request: HttpRequest) -> bytes:
 
 
 def read_json(request: HttpRequest) -> Any:
-    """The request body read as JSON, or the JSON error response to send instead."""
+    """The request body read as JSON; an ApiError when it cannot be."""
     try:
         body = read_body(request)
     except RequestDataTooBig:
-        return error(413, "The request body is too large.")
+        raise ApiError(413, "The request body is too large.") from None
     if body and request.content_type != "application/json":
         # Only JSON: a browser can send a cross-site form or text/plain POST without asking first, but not
         # application/json, so no other site can spend a visitor's allowance through the API.
-        return error(415, "Send the body as application/json.")
+        raise ApiError(415, "Send the body as application/json.")
     try:
         return json.loads(body.decode("utf-8"), object_pairs_hook=no_duplicate_keys)
     except (ValueError, RecursionError):  # bad UTF-8 or JSON, a repeated key, or nesting deep enough to recurse
-        return error(400, 'The request body must be JSON in UTF-8, for example {"answers": {"budget": "minimal"}}.')
+        raise ApiError(
+            400, 'The request body must be JSON in UTF-8, for example {"answers": {"budget": "minimal"}}.'
+        ) from None
 
 
-def parse_answers(request: HttpRequest) -> dict[str, str | None] | JsonResponse:
-    """The validated answers of a request body, or the JSON error response to send instead."""
+def parse_answers(request: HttpRequest) -> dict[str, str | None]:
+    """The validated answers of a request body; an ApiError when they are not."""
     data = read_json(request)
-    if isinstance(data, JsonResponse):
-        return data
     if not isinstance(data, dict):
-        return error(400, 'The request body must be a JSON object such as {"answers": {...}}.')
+        raise ApiError(400, 'The request body must be a JSON object such as {"answers": {...}}.')
     try:
         parsed = rulesets.current().request_model.model_validate(data)
     except ValidationError as invalid:
         fields = [
-            FieldError(field=".".join(str(part) for part in item["loc"]), message=item["msg"])
-            for item in invalid.errors()
+            {"field": ".".join(str(part) for part in item["loc"]), "message": item["msg"]} for item in invalid.errors()
         ]
-        return error(422, "Some answers are not valid.", fields)
+        raise ApiError(422, "Some answers are not valid.", fields) from None
     answers = parsed.answers  # type: ignore[attr-defined]
     return answers.model_dump()
 
@@ -203,12 +197,10 @@ def recommendation_out(
     }
 
 
-@csrf_exempt
+@api_view
 @require_POST
 def recommend(request: HttpRequest) -> HttpResponse:
     answers = parse_answers(request)
-    if isinstance(answers, JsonResponse):
-        return answers
     ruleset = rulesets.current()
     recommendation = rules.recommend(ruleset, answers)
     market = costs.market(catalogue.load())
@@ -220,18 +212,16 @@ def recommend(request: HttpRequest) -> HttpResponse:
     return JsonResponse(body.model_dump(mode="json"))
 
 
-@csrf_exempt
+@api_view
 @require_POST
 def results(request: HttpRequest) -> HttpResponse:
     answers = parse_answers(request)
-    if isinstance(answers, JsonResponse):
-        return answers
     try:
         result = services.result_create(
             ruleset=rulesets.current(), answers=answers, client=ratelimit.client_address(request)
         )
     except services.RateLimited as limited:
-        response = error(429, f"Too many results created from this address; try again in {limited.retry_after} s.")
+        response = json_error(429, f"Too many results created from this address; try again in {limited.retry_after} s.")
         response["Retry-After"] = str(limited.retry_after)
         return response
     response = JsonResponse(stored_result(request, result).model_dump(mode="json"), status=201)
@@ -270,27 +260,25 @@ def stored_result(request: HttpRequest, result: Snapshot) -> StoredResultOut:
     )
 
 
-@csrf_exempt
+@api_view
 @require_safe
 def result_detail(request: HttpRequest, result_id: str) -> HttpResponse:
     result = services.result_get(result_id)
     if result is None:
-        return error(404, "No result has that id.")
+        raise ApiError(404, "No result has that id.")
     return JsonResponse(stored_result(request, result).model_dump(mode="json"))
 
 
-@csrf_exempt
+@api_view
 @require_POST
 def import_answers(request: HttpRequest) -> HttpResponse:
     """A result's JSON (as GET /api/results/<id> gives it) in; its answers for today's questions out."""
     data = read_json(request)
-    if isinstance(data, JsonResponse):
-        return data
     ruleset = rulesets.current()
     imported = wizard.import_answers(ruleset, list(rulesets.load_all().values()), data)
     if imported.problems:
-        fields = [FieldError(field="answers", message=problem) for problem in imported.problems]
-        return error(422, "Some answers cannot be imported.", fields)
+        fields = [{"field": "answers", "message": problem} for problem in imported.problems]
+        raise ApiError(422, "Some answers cannot be imported.", fields)
     body_out = ImportOut(
         answers=rules.complete(ruleset, imported.answers), ruleset=ruleset.version, flagged=imported.flagged
     )
@@ -312,9 +300,9 @@ def import_schema() -> dict[str, Any]:
     return {"type": "object", "required": ["answers"], "properties": {"answers": answers}}
 
 
-@csrf_exempt
+@api_view
 @require_safe
-def openapi(request: HttpRequest) -> JsonResponse:
+def openapi(request: HttpRequest) -> HttpResponse:
     ruleset = rulesets.current()
     refs, definitions = models_json_schema(
         [

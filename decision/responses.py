@@ -5,6 +5,8 @@ Views and middleware both answer with these, so a page looks and behaves the sam
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from functools import wraps
 from typing import Any
 
 from django.conf import settings
@@ -12,6 +14,7 @@ from django.core.exceptions import DisallowedHost
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
+from django.views.decorators.csrf import csrf_exempt
 from django_htmx.middleware import HtmxDetails
 
 # Whether a page comes whole or as its content partial depends on these request headers.
@@ -61,6 +64,29 @@ def error_page(request: HttpRequest, status: int, title: str, message: str, link
     return page(request, "error.html", context, status=status)
 
 
-def json_error(status: int, message: str) -> JsonResponse:
-    """The API's error shape (the API adds the fields at fault when there are any)."""
-    return JsonResponse({"error": message, "fields": []}, status=status)
+def json_error(status: int, message: str, fields: Sequence[dict[str, str]] = ()) -> JsonResponse:
+    """The API's error shape: what went wrong, and the fields at fault when there are any."""
+    return JsonResponse({"error": message, "fields": list(fields)}, status=status)
+
+
+class ApiError(Exception):
+    """How an API view fails a request: raised anywhere below it, answered by ``api_view`` as JSON."""
+
+    def __init__(self, status: int, message: str, fields: Sequence[dict[str, str]] = ()) -> None:
+        super().__init__(message)
+        self.status, self.message, self.fields = status, message, list(fields)
+
+
+def api_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """An API endpoint: exempt from the cross-site form check (no cookie or session stands behind the API, and
+    a body must be application/json, which no other site can make a browser send), and answering any ApiError
+    raised below it in the API's error shape."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except ApiError as failed:
+            return json_error(failed.status, failed.message, failed.fields)
+
+    return csrf_exempt(wrapper)
