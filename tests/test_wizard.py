@@ -553,6 +553,9 @@ def test_htmx_request_gets_only_the_page_content(client, url):
     assert "<html" not in partial.content.decode()
     assert 'class="masthead"' not in partial.content.decode()
     assert "<h1" in partial.content.decode()
+    # The same title, which htmx puts in the tab and a screen reader announces.
+    title = re.compile(r"<title>(.*?)</title>", re.S)
+    assert title.findall(partial.content.decode()) == title.findall(full.content.decode())
     assert "hx-request" in vary(full)
     assert "hx-request" in vary(partial)
 
