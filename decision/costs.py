@@ -16,9 +16,10 @@ from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel
 
 from decision.catalogue import Catalogue
+from decision.frozen import Frozen
 
 # The volume bands of the question "How much will the model be used once it is live?", in tokens a month. The
 # heavy band has no upper end in the question; five billion stands for "around the clock" until an exact count
@@ -29,10 +30,6 @@ BANDS: dict[str, tuple[int, int]] = {
     "heavy": (1_000_000_000, 5_000_000_000),
 }
 INPUT_SHARE = 0.8  # four-fifths of the tokens are input (prompts, documents) unless the team says otherwise
-
-
-class Frozen(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class Volume(Frozen):

@@ -20,8 +20,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
-from pydantic import BaseModel, ConfigDict
-
+from decision.frozen import Frozen
 from decision.ruleset import APPROACHES, UNSURE, Approach, Constraint, Route, RouteId, Ruleset, Side, asked
 
 Confidence = Literal["clear", "lean", "close"]
@@ -29,10 +28,6 @@ Strength = Literal["slightly", "moderately", "strongly"]
 STRENGTHS: dict[int, Strength] = {1: "slightly", 2: "moderately"}
 SIDES: tuple[Side, Side] = ("open", "closed")
 ASK_NEXT = 3  # how many unanswered questions an uncertain result points to
-
-
-class Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
 
 class Reason(Frozen):

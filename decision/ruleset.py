@@ -24,6 +24,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, model_validator
 
 from decision import catalogue, costs
+from decision.frozen import Frozen as Strict
 
 # Where the versioned ruleset files live; RULESETS_DIR in the environment points elsewhere (tests that run the
 # real management command on a broken copy use it).
@@ -128,10 +129,6 @@ class RulesetError(ValueError):
         self.where = where
         self.problems = list(problems)
         super().__init__(f"{where}: {'; '.join(self.problems)}" if self.problems else where)
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class Conditional(Strict):

@@ -12,9 +12,8 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from pydantic import BaseModel, ConfigDict
-
 from decision.costs import INPUT_SHARE, PER_TOKEN, Kept, Market, Priced
+from decision.frozen import Frozen
 
 PICKS = 3  # models shown per route: enough to compare, few enough to try
 DEVICE_MEMORY_GB = 16  # a laptop's memory: an open model for devices must fit its weights at 4 bits in it
@@ -48,10 +47,6 @@ PER_TOKEN_ROUTES: dict[str, set[str]] = {
     "cloud_open": {"private_cloud"},
 }
 KIND_FOR_ROUTE = {"public_api": "closed", "private_cloud": "closed"}  # the rest are open weights
-
-
-class Frozen(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class Pick(Frozen):

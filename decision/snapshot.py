@@ -12,10 +12,9 @@ from __future__ import annotations
 import datetime
 from functools import cached_property
 
-from pydantic import BaseModel, ConfigDict
-
 from decision import costs, rules
 from decision.catalogue import Catalogue
+from decision.frozen import Frozen as Kept
 from decision.ruleset import (
     UNSURE_LABEL,
     Approach,
@@ -29,10 +28,6 @@ from decision.ruleset import (
     TieBreak,
     asked,
 )
-
-
-class Kept(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class ShownOption(Kept):
