@@ -5,17 +5,20 @@ Views and middleware both answer with these, so a page looks and behaves the sam
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from functools import wraps
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.exceptions import DisallowedHost
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.csrf import csrf_exempt
 from django_htmx.middleware import HtmxDetails
+
+from decision import ruleset as rulesets
 
 # Whether a page comes whole or as its content partial depends on these request headers.
 VARY = ["HX-Request", "HX-History-Restore-Request"]
@@ -90,3 +93,73 @@ def api_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
             return json_error(failed.status, failed.message, failed.fields)
 
     return csrf_exempt(wrapper)
+
+
+# ---------------------------------------------------------------- what every view says about caching and indexing
+
+
+class HtmxHttpRequest(HttpRequest):
+    htmx: HtmxDetails
+
+
+View = Callable[..., HttpResponse]
+
+
+def known_query(
+    params: Mapping[str, Collection[str] | None] | None = None, *, answers: bool = False
+) -> Callable[[View], View]:
+    """For pages cached by their address: one whose query names anything the page does not read (a tracking tag,
+    a cache-buster), or gives a parameter a value it cannot take, is sent to the same address without it, so
+    that such addresses make no entries of their own in the caches in front. ``params`` names the parameters
+    the page reads, each with the values it takes (None: any); ``answers`` adds every question. The redirect says
+    nothing of caching, so no cache keeps it either."""
+    allowed = dict(params or {})
+
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def wrapper(request: HtmxHttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            questions = {q.id for q in rulesets.current().questions} if answers else set()
+
+            def known(key: str, value: str) -> bool:
+                if key in questions:
+                    return True
+                return key in allowed and (allowed[key] is None or value in allowed[key])  # type: ignore[operator]
+
+            pairs = [(key, value) for key, values in request.GET.lists() for value in values]
+            kept = [(key, value) for key, value in pairs if known(key, value)]
+            if len(kept) < len(pairs):
+                return HttpResponsePermanentRedirect(request.path + (f"?{urlencode(kept)}" if kept else ""))
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
+def public(max_age: int) -> Callable[[View], View]:
+    """Cache-Control: public for a page that is a pure function of its address, once it is a page (200): a
+    redirect or an error made for a made-up address is not worth an entry in the caches in front."""
+
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def wrapper(request: HtmxHttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            response = view(request, *args, **kwargs)
+            if response.status_code == 200:
+                patch_cache_control(response, public=True, max_age=max_age)
+            return response
+
+        return wrapper
+
+    return decorate
+
+
+def noindex(view: View) -> View:
+    """Ask search engines not to index the page: a shared result belongs to whoever shared it."""
+
+    @wraps(view)
+    def wrapper(request: HtmxHttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        return response
+
+    return wrapper

@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from decision import api, views
+from decision import api, views, wizard_views
 from decision.models import RESULT_ID_PATTERN
 
 
@@ -19,14 +19,14 @@ class ResultIdConverter:
 register_converter(ResultIdConverter, "result_id")
 
 urlpatterns = [
-    path("", views.start, name="start"),
+    path("", wizard_views.start, name="start"),
     path("how-it-decides/", views.how, name="how"),
     path("privacy/", views.privacy, name="privacy"),
-    path("import/", views.import_start, name="import"),
-    path("import/file", views.import_file, name="import-file"),
-    path("questions/<slug:question_id>/", views.question, name="question"),
-    path("wizard/<slug:section_id>/", views.step, name="step"),  # the old four-question steps: redirects
-    path("check/", views.check, name="check"),
+    path("import/", wizard_views.import_start, name="import"),
+    path("import/file", wizard_views.import_file, name="import-file"),
+    path("questions/<slug:question_id>/", wizard_views.question, name="question"),
+    path("wizard/<slug:section_id>/", wizard_views.step, name="step"),  # the old four-question steps: redirects
+    path("check/", wizard_views.check, name="check"),
     path("results", views.result_create, name="result-create"),
     path("r/<result_id:result_id>/", views.result_detail, name="result"),
     path("r/<result_id:result_id>.json", api.result_detail, name="result-json"),
