@@ -486,7 +486,8 @@ def _standing(shown: Shown, rec: Recommendation) -> dict[str, str]:
     else:
         detail = f"{points(ours)} to {names}'s {theirs}"
     if rec.conflicts:  # whatever the margin, nothing can be carried out until the team can meet its musts
-        label = "Not a call until the conflicts below are resolved"
+        below = "the conflict below is" if len(rec.conflicts) == 1 else "the conflicts below are"
+        label = f"Not a call until {below} resolved"
         return {"label": label, "detail": detail, "why_not_clear": ""}
     label = {"clear": "A clear call", "lean": "A lean", "close": "A close call"}[rec.confidence]
     why_not_clear = ""

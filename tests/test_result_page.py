@@ -348,3 +348,17 @@ def test_the_musts_are_named_in_plain_words_at_the_top(client):
     top = text_of(brief(client.get(f"/r/{result.id}/").content.decode()))
     assert "Restricted data rules out closed" in top
     assert "One kind of task" not in top  # the context of a must, not a must
+
+
+@pytest.mark.django_db
+def test_a_result_with_one_conflict_and_a_runner_up_names_both_in_its_standing(client):
+    answers = {"customization": "deep", "expertise": "none", "workloads": "several", "task_scope": "broad"}
+    answers |= {"volume": "steady", "budget": "moderate", "compute": "cloud", "data_sensitivity": "internal"}
+    answers |= {"deployment": "cloud"}
+    result = create(answers)
+    rec = result.recommendation
+    assert len(rec.conflicts) == 1 and rec.runner_up and not rec.uncertain
+    page = client.get(f"/r/{result.id}/").content.decode()
+    standing = inside(page, 'class="standing"', "</p>").replace(" :", ":")
+    assert standing.startswith("Not a call until the conflict below is resolved: ")
+    assert CURRENT.approaches[rec.runner_up].name in standing

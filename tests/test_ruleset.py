@@ -264,3 +264,20 @@ def test_a_worker_refuses_to_start_on_a_broken_ruleset(rulesets_dir):
     with pytest.raises(ImproperlyConfigured, match=r"decision\.E001: ruleset v1\.toml is invalid: .*tiny"):
         importlib.import_module("decision.wsgi")
     sys.modules.pop("decision.wsgi", None)
+
+
+def test_a_rule_defined_twice_is_refused_by_name():
+    with pytest.raises(RulesetError, match="rule 'budget-minimal' is defined twice"):
+        parse_ruleset(broken('id = "budget-moderate"', 'id = "budget-minimal"'), "v1.toml")
+
+
+def test_answers_carried_to_a_ruleset_that_dropped_a_question_or_a_value_keep_the_rest():
+    from decision import wizard
+
+    current = ruleset.current()
+    kept, problems = wizard.carry_over(current, {"volume": "heavy", "deadline": "weeks", "budget": "tiny"})
+    assert kept == {"volume": "heavy"}
+    assert problems == [
+        f"'deadline' is not a question of version {current.version}",
+        f"'tiny' is not an answer to 'budget' in version {current.version}",
+    ]

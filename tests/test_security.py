@@ -373,3 +373,27 @@ def test_the_proxy_and_gunicorn_refuse_no_sooner_than_the_app_says():
     assert body_kb * 1024 == settings.MAX_BODY_BYTES
     assert line_kb * 1024 < gunicorn["limit_request_line"]
     assert line_kb * 1024 < gunicorn["limit_request_field_size"]
+
+
+def test_a_server_error_under_the_api_is_answered_as_json_that_leaks_nothing(client, monkeypatch):
+    from decision import api
+
+    def explode(*args, **kwargs):
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr(api.rules, "recommend", explode)
+    client.raise_request_exception = False
+    response = client.post("/api/recommend", {"answers": {}}, content_type="application/json")
+    assert response.status_code == 500
+    assert response["Content-Type"].startswith("application/json")
+    body = response.json()
+    assert set(body) == {"error", "fields"} and body["fields"] == []
+    assert "secret internals" not in response.content.decode()
+
+
+def test_a_post_to_an_address_that_does_not_exist_is_our_404_page_from_anywhere(client):
+    # Nothing is there to change, so even a form sent from another site is told "not found", on our page.
+    for headers in ({}, {"Sec-Fetch-Site": "same-origin"}, {"Sec-Fetch-Site": "cross-site"}):
+        response = client.post("/no/such/page", {"a": "b"}, headers=headers)
+        assert response.status_code == 404
+        assert "Page not found" in response.content.decode()
