@@ -280,7 +280,8 @@ def test_a_preview_of_the_same_answers_is_the_same_page_for_everyone(client):
     query = "&".join(f"{qid}={value}" for qid, value in OPEN_SHOP.items())
     first, second = client.get(f"/preview/?{query}"), client.get(f"/preview/?{query}")
     assert first.content == second.content
-    assert rules.recommend(CURRENT, OPEN_SHOP).approach in first.content.decode()
+    # The verdict the page shows (every approach's name is on it, in the scores), not merely a word on it.
+    assert f'data-approach="{rules.recommend(CURRENT, OPEN_SHOP).approach}"' in first.content.decode()
 
 
 # ---------------------------------------------------------------- the check page

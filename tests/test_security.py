@@ -193,10 +193,6 @@ def test_a_post_from_another_site_is_refused_before_its_answers_are_read():
     assert "This form came from another site" in response.content.decode()
 
 
-def test_head_requests_are_answered(client):
-    assert client.head("/").status_code == 200
-
-
 def test_under_htmx_an_error_comes_back_as_page_content(client):
     response = client.get("/wizard/nowhere/", headers={"HX-Request": "true"})
     assert response.status_code == 404
