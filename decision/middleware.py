@@ -2,9 +2,9 @@
 method guards, 503 for a database that is down, and the two security headers Django does not send.
 
 Django answers a wrong method with an empty 405. This turns every such answer into our own page, or JSON
-under /api/, keeping its Allow header. A request whose method its page never accepts (PUT, PATCH or DELETE
-anywhere, POST anywhere but /results) skips the cross-site check, so that it is told 405 ("not here") rather
-than 403 ("sent from another site"): nothing can change state through it.
+under /api/, keeping its Allow header. The cross-site check guards only the views that take a form's POST
+(marked by ``responses.form_post``): any other is told 405 ("not here") rather than 403 ("sent from another
+site"), as nothing can change state through it.
 """
 
 from __future__ import annotations
@@ -16,15 +16,11 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
-from django.urls import Resolver404, get_callable, resolve, reverse
+from django.urls import get_callable, reverse
 
 from decision.responses import error_page, json_error
 
 SAFE = {"GET", "HEAD", "OPTIONS", "TRACE"}
-TAKES_POST = {
-    "result-create",
-    "import-file",
-}  # the one page that accepts a POST (the API is exempt from CSRF throughout)
 
 
 def same_origin(request: HttpRequest) -> bool:
@@ -65,17 +61,14 @@ class CrossOriginProtection:
     ) -> HttpResponse | None:
         if request.method in SAFE or getattr(view, "csrf_exempt", False):
             return None
-        if getattr(request, "_dont_enforce_csrf_checks", False) or same_origin(request):
+        # Any request but a POST to a page that takes a form: its method guard answers 405 ("not here"), and
+        # nothing can change.
+        if request.method != "POST" or not getattr(view, "takes_form_post", False):
+            return None
+        if same_origin(request):
             return None
         failure: Callable[..., HttpResponse] = get_callable(settings.CSRF_FAILURE_VIEW)
         return failure(request, reason="The request was sent from another site.")
-
-
-def takes_post(path: str) -> bool:
-    try:
-        return resolve(path).url_name in TAKES_POST
-    except Resolver404:
-        return True  # let the CSRF check and then the 404 speak
 
 
 def more_security_headers(get_response: Callable[[HttpRequest], HttpResponse]) -> Callable[[HttpRequest], HttpResponse]:
@@ -96,8 +89,6 @@ class MethodNotAllowed:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.method not in SAFE and not (request.method == "POST" and takes_post(request.path_info)):
-            request._dont_enforce_csrf_checks = True  # type: ignore[attr-defined]
         response = self.get_response(request)
         if not isinstance(response, HttpResponseNotAllowed):
             return response

@@ -16,6 +16,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
 from django_htmx.middleware import HtmxDetails
 
 from decision import ruleset as rulesets
@@ -163,3 +164,11 @@ def noindex(view: View) -> View:
         return response
 
     return wrapper
+
+
+def form_post(view: View) -> View:
+    """A page that takes a form's POST: Django's require_POST, marked for the cross-site check
+    (middleware.CrossOriginProtection), which guards these views and no others."""
+    guarded = require_POST(view)
+    guarded.takes_form_post = True  # type: ignore[attr-defined]
+    return guarded

@@ -23,12 +23,12 @@ from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.cache import cache_control, cache_page
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_safe
 
 from decision import cards, catalogue, costs, exports, money, pages, ratelimit, rules, services, wizard
 from decision import ruleset as rulesets
 from decision.models import RESULT_ID_PATTERN
-from decision.responses import HtmxHttpRequest, absolute_url, json_error, known_query, noindex, page, public
+from decision.responses import HtmxHttpRequest, absolute_url, form_post, json_error, known_query, noindex, page, public
 from decision.snapshot import Snapshot
 from decision.wizard_views import redirect_to_incomplete
 
@@ -66,7 +66,7 @@ def how(request: HtmxHttpRequest) -> HttpResponse:
     return page(request, "how.html", context)
 
 
-@require_POST
+@form_post
 def result_create(request: HtmxHttpRequest) -> HttpResponse:
     ruleset = rulesets.current()
     answers = wizard.parse(ruleset, request.POST)

@@ -9,12 +9,12 @@ from django.conf import settings
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_safe
 
 from decision import pages, wizard
 from decision import ruleset as rulesets
 from decision.api import no_duplicate_keys
-from decision.responses import HtmxHttpRequest, known_query, page, public
+from decision.responses import HtmxHttpRequest, form_post, known_query, page, public
 from decision.ruleset import Question, Ruleset
 
 
@@ -142,7 +142,7 @@ def import_start(request: HtmxHttpRequest) -> HttpResponse:
     return page(request, "import.html", {"limit_kb": settings.MAX_BODY_BYTES // 1024})
 
 
-@require_POST
+@form_post
 def import_file(request: HtmxHttpRequest) -> HttpResponse:
     """Read a result's JSON and open the check page with its answers; nothing is stored, whatever it holds."""
     ruleset = rulesets.current()
