@@ -93,6 +93,8 @@ INSTALLED_APPS = [
 # static files, our 405 pages and the 400 for a bad Host included (whitenoise's advice to sit at the top is
 # about speed; the headers cost a few microseconds).
 MIDDLEWARE = [
+    # Compresses a page for a client that takes gzip: the proxy in front asks for every page so and keeps it so.
+    "django.middleware.gzip.GZipMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "decision.middleware.more_security_headers",

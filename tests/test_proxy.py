@@ -339,3 +339,23 @@ def test_static_files_are_kept_compressed_and_plain_apart(stack):
     assert plain[1].get("Content-Encoding") is None and plain[2].lstrip().startswith((b":root", b"/*", b"*"))
     assert packed[1]["Content-Encoding"] == "gzip"
     assert plain[1]["X-Cache-Status"] == packed[1]["X-Cache-Status"] == "HIT"
+
+
+def test_a_kept_page_is_kept_compressed_once_and_served_plain_to_a_client_that_takes_no_gzip(stack):
+    import gzip
+
+    front, source = stack["front"], client()
+    page = f"{front}/questions/budget/?volume=steady"
+    for _ in range(2):
+        visit(page, source=source)
+    status, zipped_headers, zipped = visit(page, headers={"Accept-Encoding": "gzip"}, source=source)
+    assert status == 200 and zipped_headers["X-Cache-Status"] == "HIT"
+    assert zipped_headers["Content-Encoding"] == "gzip"
+    # Sent as kept, with its length; a page nginx compressed again on the way out would come in chunks.
+    assert int(zipped_headers["Content-Length"]) == len(zipped)
+    status, plain_headers, plain = visit(page, headers={"Accept-Encoding": "identity"}, source=source)
+    assert status == 200 and plain_headers["X-Cache-Status"] == "HIT"
+    assert "Content-Encoding" not in plain_headers
+    assert gzip.decompress(zipped) == plain
+    assert b"What can you spend on running it each month" in plain
+    assert "accept-encoding" in zipped_headers["Vary"].lower()
