@@ -309,7 +309,7 @@ def test_a_call_on_few_definite_answers_says_how_few_in_its_heading(client):
     result = create(answers)
     assert not result.recommendation.uncertain
     (heading,) = re.findall(r"<h1[^>]*>(.*?)</h1>", client.get(f"/r/{result.id}/").content.decode(), re.S)
-    assert text_of(heading).startswith("Our recommendation on 6 of 15 answers ")
+    assert text_of(heading).startswith("Our recommendation (on 6 of 15 answers) ")
     (heading,) = re.findall(r"<h1[^>]*>(.*?)</h1>", client.get(f"/r/{create(START_UP).id}/").content.decode(), re.S)
     assert text_of(heading).startswith("Our recommendation ") and " of 15 answers" not in text_of(heading)
 
