@@ -86,3 +86,20 @@ def test_a_link_preview_says_how_many_conflicts_stand_and_the_first_of_them(clie
     # The title names the approach and no route: "on GPUs you rent and run" would contradict "we won't run servers".
     (title,) = re.findall(r'<meta property="og:title" content="([^"]*)"', page)
     assert "GPUs" not in title and "Open" in title
+
+
+def test_a_reason_too_long_for_the_card_is_cut_at_a_word_with_an_ellipsis_within_the_width():
+    from PIL import ImageDraw
+
+    from decision import cards
+
+    draw = ImageDraw.Draw(Image.new("RGB", (10, 10)))
+    face = cards.font(30)
+    text = "Your data must never leave your own infrastructure, so the model must run where the data is. " * 4
+    lines = cards.wrap(draw, text, face, width=600, lines=2)
+    assert len(lines) == 2
+    assert lines[-1].endswith("…") and not lines[-1].endswith(" …")
+    assert all(draw.textlength(line, font=face) <= 600 for line in lines)
+    assert " ".join(lines).removesuffix("…").split() == text.split()[: len(" ".join(lines).split())]
+    # A text that fits is not cut.
+    assert cards.wrap(draw, "Open", face, width=600, lines=2) == ["Open"]

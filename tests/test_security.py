@@ -393,3 +393,24 @@ def test_a_post_to_an_address_that_does_not_exist_is_our_404_page_from_anywhere(
         response = client.post("/no/such/page", {"a": "b"}, headers=headers)
         assert response.status_code == 404
         assert "Page not found" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "says"),
+    [
+        ("DEBUG", "maybe", "DEBUG must be true or false, not 'maybe'"),
+        ("MAX_BODY_BYTES", "64k", "MAX_BODY_BYTES must be a whole number, not '64k'"),
+        ("RATE_LIMIT_RESULTS", "many", "RATE_LIMIT_RESULTS must be a whole number, not 'many'"),
+        ("SITE_URL", "example.org/path", "SITE_URL must be a scheme and a host such as https://example.org"),
+    ],
+)
+def test_a_setting_given_a_value_it_cannot_take_stops_the_app_with_its_name(name, value, says):
+    import subprocess
+    import sys
+
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "decision.settings", "SECRET_KEY": "x", name: value}
+    started = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert started.returncode != 0
+    assert "ImproperlyConfigured" in started.stderr and says in started.stderr
