@@ -27,6 +27,7 @@ from django.views.decorators.http import require_safe
 
 from decision import cards, catalogue, costs, exports, money, pages, ratelimit, rules, services, wizard
 from decision import ruleset as rulesets
+from decision.how import how_context
 from decision.models import RESULT_ID_PATTERN
 from decision.responses import HtmxHttpRequest, absolute_url, form_post, json_error, known_query, noindex, page, public
 from decision.snapshot import Snapshot
@@ -52,7 +53,7 @@ def stored_result(result_id: str) -> Snapshot:
 @cache_control(public=True, max_age=3600)
 def how(request: HtmxHttpRequest) -> HttpResponse:
     """Every question, option, constraint, rule, route and source of the current ruleset: nothing is hidden."""
-    context = pages.how_context(rulesets.current())
+    context = how_context(rulesets.current())
     market = costs.market(catalogue.load())
     context.update(
         market=market,
