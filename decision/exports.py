@@ -12,7 +12,7 @@ from typing import Any
 from django.utils.text import slugify
 
 from decision import ruleset as rulesets
-from decision.pages import answer_order, points, recommendation_context
+from decision.pages import answer_order, in_words, points, recommendation_context
 from decision.rules import Exclusion, Recommendation
 from decision.ruleset import Approach
 from decision.snapshot import Shown, ShownQuestion, Snapshot
@@ -112,12 +112,6 @@ def mid_sentence(text: str) -> str:
 
 def first_sentence(text: str) -> str:
     return SENTENCE_END.split(text, maxsplit=1)[0]
-
-
-def in_words(items: list[str]) -> str:
-    if len(items) < 2:
-        return "".join(items)
-    return f"{', '.join(items[:-1])} and {items[-1]}"
 
 
 def decision_record_filename(result: Snapshot) -> str:

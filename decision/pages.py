@@ -309,7 +309,10 @@ EFFECTS = {
 
 
 def in_words(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+    """ "a, b and c"; one item as it is; none, nothing."""
+    if len(items) < 2:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} and {items[-1]}"
 
 
 def standing(shown: Shown, rec: Recommendation, answers: dict[str, str] | None = None) -> dict[str, str]:
