@@ -23,7 +23,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from decision import rules, ruleset
-from decision.ruleset import UNSURE
+from decision.entries import APPROACHES, UNSURE
 
 
 def draw(current: ruleset.Ruleset, rng: random.Random, definite: bool, free: bool) -> dict[str, str]:
@@ -43,7 +43,7 @@ def report(current: ruleset.Ruleset, samples: int, seed: int, definite: bool, fr
     rng = random.Random(seed)
     verdicts: Counter[str] = Counter()
     levels: Counter[str] = Counter()
-    by_verdict: dict[str, Counter[str]] = {a: Counter() for a in ruleset.APPROACHES}
+    by_verdict: dict[str, Counter[str]] = {a: Counter() for a in APPROACHES}
     routes: Counter[str] = Counter()
     flags: Counter[str] = Counter()
     for _ in range(samples):
@@ -60,9 +60,9 @@ def report(current: ruleset.Ruleset, samples: int, seed: int, definite: bool, fr
     if free:
         kind += ", no constraint applying"
     print(f"\n{samples:,} answer sets drawn uniformly ({kind}), seed {seed}:")
-    table("verdict", verdicts, samples, list(ruleset.APPROACHES))
+    table("verdict", verdicts, samples, list(APPROACHES))
     table("confidence", levels, samples, ["clear", "lean", "close", "uncertain"])
-    for approach in ruleset.APPROACHES:
+    for approach in APPROACHES:
         if verdicts[approach]:
             table(f"  of {approach}", by_verdict[approach], verdicts[approach], ["clear", "lean", "close", "uncertain"])
     for name in ("something ruled out", "a conflict named", "clear with a conflict"):

@@ -14,14 +14,16 @@ from django.views.decorators.http import require_POST, require_safe
 from pydantic import BaseModel, Field, ValidationError
 from pydantic.json_schema import models_json_schema
 
-from decision import catalogue, costs, pages, ratelimit, rules, services, shortlist, wizard
+from decision import catalogue, costs, market_copy, pages, ratelimit, rules, services, shortlist, wizard
 from decision import ruleset as rulesets
-from decision.costs import Costs, Market
+from decision.costs import Costs
+from decision.entries import Approach, Side
+from decision.market_copy import Market
 from decision.responses import ApiError, absolute_url, api_view, json_error
-from decision.rules import ConflictOut, Exclusion, Pivot, Reason, RouteExclusion, RouteOut
-from decision.ruleset import Approach, Side
+from decision.rules import ConflictOut, Exclusion, Reason, RouteExclusion
 from decision.shortlist import RouteShortlist
 from decision.snapshot import Snapshot
+from decision.verdict import Pivot, RouteOut
 
 
 class RecommendationOut(BaseModel):
@@ -203,7 +205,7 @@ def recommend(request: HttpRequest) -> HttpResponse:
     answers = parse_answers(request)
     ruleset = rulesets.current()
     recommendation = rules.recommend(ruleset, answers)
-    market = costs.market(catalogue.load())
+    market = market_copy.market(catalogue.load())
     given = rules.complete(ruleset, answers)
     ceilings = dict(ruleset.figures.budget_ceilings) if ruleset.figures else {}
     body = RecommendationOut.model_validate(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from decision import ruleset as rulesets
+from decision import entries
 from decision.ruleset import Ruleset
 
 
@@ -14,7 +14,7 @@ def how_context(ruleset: Ruleset) -> dict[str, Any]:
     ruleset = ruleset.as_written()
     sources = ruleset.sources_by_id
 
-    def cites(ids: tuple[str, ...]) -> list[rulesets.Source]:
+    def cites(ids: tuple[str, ...]) -> list[entries.Source]:
         return [sources[source_id] for source_id in ids]
 
     def conditions(when: dict[str, tuple[str, ...]]) -> list[dict[str, Any]]:
@@ -33,9 +33,9 @@ def how_context(ruleset: Ruleset) -> dict[str, Any]:
             options = []
             for option in question.options:
                 own = [
-                    {"rule": rule, "sources": cites(rule.sources), "guards": conditions(rulesets.guards(rule.when))}
+                    {"rule": rule, "sources": cites(rule.sources), "guards": conditions(entries.guards(rule.when))}
                     for rule in ruleset.rules_by_question[question.id]
-                    if (found := rulesets.own_condition(rule.when))
+                    if (found := entries.own_condition(rule.when))
                     and found[0] == question.id
                     and option.value in found[1]
                 ]
@@ -69,7 +69,7 @@ def how_context(ruleset: Ruleset) -> dict[str, Any]:
     combined = [
         {"rule": rule, "conditions": conditions(rule.when), "sources": cites(rule.sources)}
         for rule in ruleset.rules
-        if (single := rulesets.own_condition(rule.when)) is None or single[0] not in ruleset.questions_by_id
+        if (single := entries.own_condition(rule.when)) is None or single[0] not in ruleset.questions_by_id
     ]
     constraints = [
         {"constraint": c, "conditions": conditions(c.when), "sources": cites(c.sources)}
@@ -124,7 +124,7 @@ def how_context(ruleset: Ruleset) -> dict[str, Any]:
         "route_order": route_order,
         "caveats": caveats,
         "sources": [{"source": source, "cited_by": cited_by[source.id]} for source in ruleset.sources],
-        "max_weight": rulesets.MAX_WEIGHT,
+        "max_weight": entries.MAX_WEIGHT,
         "unsure_questions": [ruleset.questions_by_id[q].text for q in ruleset.confidence.lean_when_unsure_of],
     }
     return context

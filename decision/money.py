@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from decision import costs, shortlist
+from decision.market_copy import Engineer, Market
 from decision.rules import Recommendation
 from decision.snapshot import Shown
 
@@ -203,7 +204,7 @@ def short_volume(volume: costs.Volume) -> str:
     return f"{low} to {high} tokens a month"
 
 
-def rented_words(rented: costs.SelfRun, engineer: costs.Engineer) -> dict[str, Any]:
+def rented_words(rented: costs.SelfRun, engineer: Engineer) -> dict[str, Any]:
     """Renting GPUs, with its arithmetic in words."""
     return {
         "engineer": engineer,
@@ -228,9 +229,7 @@ def rented_words(rented: costs.SelfRun, engineer: costs.Engineer) -> dict[str, A
     }
 
 
-def largest(
-    kept: costs.Market, lists: list[shortlist.RouteShortlist], rented: costs.SelfRun | None
-) -> dict[str, Any] | None:
+def largest(kept: Market, lists: list[shortlist.RouteShortlist], rented: costs.SelfRun | None) -> dict[str, Any] | None:
     """The largest model shortlisted to run yourselves, and the rented GPUs its weights need, when that is more
     than the estimate's: the estimate runs the benchmarked model, and a larger one needs more GPUs to hold."""
     if rented is None:

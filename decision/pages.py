@@ -1,21 +1,23 @@
 """What each page shows, worked out from a ruleset and answers (or a stored result): no request, no response.
 
 The views parse the request and choose the page; the contexts their templates need are put together here,
-so that views stay thin and these stay testable one floor down.
+so that views stay thin and these stay testable one floor down. How the verdict itself is said (its heading,
+standing and top reasons, and the brief as plain text) is in brief.py.
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django.urls import reverse
 
 from decision import money, rules, snapshot, wizard
 from decision import ruleset as rulesets
+from decision.brief import fix_line, headline, in_words, plain_summary, route_phrase, standing, top_reasons, verdict_of
 from decision.catalogue import Catalogue
+from decision.entries import APPROACHES, UNSURE, Question, Section
 from decision.rules import Recommendation
-from decision.ruleset import Question, Ruleset, Section
+from decision.ruleset import Ruleset
 from decision.snapshot import Shown, Snapshot
 
 
@@ -36,7 +38,7 @@ def summary(ruleset: Ruleset | Shown, given: dict[str, str]) -> dict[str, Any]:
     for section in ruleset.sections:
         rows = []
         for question in ruleset.questions_by_section[section.id]:
-            value = given.get(question.id, rulesets.UNSURE)
+            value = given.get(question.id, UNSURE)
             rows.append({"question": question, "value": value, "label": question.label(value)})
         groups.append({"section": section, "rows": rows})
     return {"groups": groups}
@@ -69,8 +71,8 @@ def preview_context(
     changes = []
     if origin is not None:
         for question in ruleset.questions:
-            before = origin.answers.get(question.id, rulesets.UNSURE)
-            after = answers.get(question.id, rulesets.UNSURE)
+            before = origin.answers.get(question.id, UNSURE)
+            after = answers.get(question.id, UNSURE)
             if before != after:
                 changes.append({"question": question, "before": question.label(before), "after": question.label(after)})
         context["origin_verdict"] = verdict_of(origin.shown, origin.recommendation)
@@ -97,38 +99,6 @@ def back_anchor(origin: Snapshot, changes: list[dict[str, Any]]) -> str:
     return ""
 
 
-def verdict_of(shown: Shown, recommendation: Recommendation) -> str:
-    """The verdict and its route in a few words: "Open, on GPUs you rent and run"."""
-    if recommendation.uncertain and shown.in_stages:
-        return "too uncertain to call"
-    return f"{shown.approaches[recommendation.approach].name}{route_phrase(shown, recommendation)}"
-
-
-NUMBERS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
-
-
-def headline(shown: Shown, recommendation: Recommendation) -> str:
-    """The verdict as a page or card heads it. While conflicts stand, the route they are about is not settled, and
-    naming it would contradict an answer ("on GPUs you rent and run" to a team that will not run servers): the
-    heading says what must happen first instead."""
-    if not recommendation.conflicts or recommendation.uncertain:
-        return verdict_of(shown, recommendation)
-    count = len(recommendation.conflicts)
-    number = NUMBERS[count] if count < len(NUMBERS) else str(count)
-    name = shown.approaches[recommendation.approach].name
-    return f"{name}, if you can resolve {'a conflict' if count == 1 else f'{number} conflicts'} first"
-
-
-def fix_line(resolve: str) -> str:
-    """A conflict's fix in one line: what it says to resolve, to the end of its first clause, without asides in
-    brackets ("Decide where the model will run before choosing one: …" gives "Decide where the model will run
-    before choosing one."). The result's section on conflicts keeps the whole of it."""
-    line = re.sub(r" \([^()]*\)", "", resolve)
-    end = min((i for i in (line.find(". "), line.find(": "), line.find("; ")) if i != -1), default=-1)
-    line = line if end == -1 else line[:end]
-    return line.rstrip(".") + "."
-
-
 def recommendation_context(
     shown: Shown, answers: dict[str, str], rec: Recommendation, origin_id: str, typed: money.Typed | None = None
 ) -> dict[str, Any]:
@@ -144,7 +114,7 @@ def recommendation_context(
             "percent": round(100 * scores[approach] / top),
             "ruled_out": approach in ruled_out,
         }
-        for approach in rulesets.APPROACHES
+        for approach in APPROACHES
     ]
     questions = shown.questions_by_id
     grouped = [
@@ -171,7 +141,7 @@ def recommendation_context(
             "value": pivot.value,
             "label": questions[pivot.question].label(pivot.value),
             "approach": shown.approaches[pivot.approach].name,
-            "unanswered": answers.get(pivot.question, rulesets.UNSURE) == rulesets.UNSURE,
+            "unanswered": answers.get(pivot.question, UNSURE) == UNSURE,
             "url": preview_url(shown, {**answers, pivot.question: pivot.value}, origin_id),
         }
         for pivot in rec.pivots
@@ -206,12 +176,10 @@ def recommendation_context(
         "few_answers": shown.in_stages and rec.answered * 3 < len(shown.questions) * 2,
         "standing": standing(shown, rec, answers),
         "top_reasons": top_reasons(shown, rec),
-        "ruled_out": [
-            {"name": shown.approaches[a].name, "score": scores[a]} for a in rulesets.APPROACHES if a in ruled_out
-        ],
+        "ruled_out": [{"name": shown.approaches[a].name, "score": scores[a]} for a in APPROACHES if a in ruled_out],
         "musts": list(
             dict.fromkeys(
-                (questions[qid].text, questions[qid].label(answers.get(qid, rulesets.UNSURE)))
+                (questions[qid].text, questions[qid].label(answers.get(qid, UNSURE)))
                 for entry in rec.excluded
                 for qid in entry.questions
             )
@@ -294,11 +262,6 @@ def preview_url(ruleset: Ruleset | Shown, answers: dict[str, str], origin_id: st
     return f"{reverse('preview')}?{wizard.query(ruleset, answers, **{'from': origin_id})}"
 
 
-def points(n: int) -> str:
-    return f"{n} point{'' if n == 1 else 's'}"
-
-
-UNKNOWN_HOLDS_IT = "not clear while an answer you were not sure of could change it"
 EFFECTS = {
     "verdict": "change the verdict",
     "conflict": "add a conflict",
@@ -308,114 +271,6 @@ EFFECTS = {
 }
 
 
-def in_words(items: list[str]) -> str:
-    """ "a, b and c"; one item as it is; none, nothing."""
-    if len(items) < 2:
-        return "".join(items)
-    return f"{', '.join(items[:-1])} and {items[-1]}"
-
-
-def standing(shown: Shown, rec: Recommendation, answers: dict[str, str] | None = None) -> dict[str, str]:
-    """The confidence in words, with the runner-up and the margin: "A lean" and "10 points to Open's 7"; from v4
-    on, with how many answers were "I'm not sure", and which of the unknowns keeps it from being clear."""
-    found = _standing(shown, rec)
-    settings = shown.confidence
-    if not settings.name_unknowns:
-        return {**found, "unsure": ""}
-    unsure = len(shown.questions) - rec.answered
-    counted = f"with {unsure} of your {len(shown.questions)} answers not sure yet" if unsure else ""
-    if found["why_not_clear"] == UNKNOWN_HOLDS_IT:  # v3's words; v4 can say which unknown holds the call back
-        given = answers or {}
-        unknown = {q.id for q in shown.questions if given.get(q.id, rulesets.UNSURE) == rulesets.UNSURE}
-        effects = {effect for entry in rec.unknowns for effect in entry.effects}
-        place = [q for q in settings.lean_when_unsure_of if q in unknown]
-        could_change = "verdict" in effects or any(p.question in unknown for p in rec.pivots)
-        if could_change:
-            pass  # v3's words hold
-        elif effects & {"conflict", "rules_out"}:
-            found["why_not_clear"] = (
-                "not clear while an answer you were not sure of could add a conflict or rule something out"
-            )
-        elif place:
-            found["why_not_clear"] = f"not clear while you are not sure of “{shown.questions_by_id[place[0]].text}”"
-        elif settings.lean_when_unsure is not None and unsure >= settings.lean_when_unsure:
-            found["why_not_clear"] = "not clear while so many answers are not sure"
-    return {**found, "unsure": counted}
-
-
-def _standing(shown: Shown, rec: Recommendation) -> dict[str, str]:
-    scores = rec.scores
-    ours = scores[rec.approach]
-    if rec.runner_up is None:
-        label = (
-            "The only approach left, if the conflicts below are resolved"
-            if rec.conflicts
-            else "The only approach your musts leave"
-        )
-        return {"label": label, "detail": "", "why_not_clear": ""}
-    theirs = scores[rec.runner_up]
-    ruled_out = {entry.approach for entry in rec.excluded}
-    level = [  # the runner-up, and any other allowed approach on the same score: a three-way tie is said as one
-        shown.approaches[a].name
-        for a in shown.tie_break.order
-        if a != rec.approach and a not in ruled_out and scores[a] == theirs
-    ]
-    names = " and ".join(level)
-    if ours == theirs:
-        detail = f"level with {names} at {points(ours)}"
-    elif len(level) > 1:
-        detail = f"{points(ours)} to {theirs} each for {names}"
-    else:
-        detail = f"{points(ours)} to {names}'s {theirs}"
-    if rec.conflicts:  # whatever the margin, nothing can be carried out until the team can meet its musts
-        below = "the conflict below is" if len(rec.conflicts) == 1 else "the conflicts below are"
-        label = f"Not a call until {below} resolved"
-        return {"label": label, "detail": detail, "why_not_clear": ""}
-    label = {"clear": "A clear call", "lean": "A lean", "close": "A close call"}[rec.confidence]
-    why_not_clear = ""
-    if rec.confidence != "clear" and ours - theirs >= shown.confidence.clear_margin:
-        strong = shown.confidence.strong_weight or 0
-        if any(r.weight >= strong and r.favours != rec.approach for r in rec.reasons):
-            why_not_clear = "not clear while a strong reason stands for another approach"
-        else:
-            why_not_clear = UNKNOWN_HOLDS_IT
-    return {"label": label, "detail": detail, "why_not_clear": why_not_clear}
-
-
-def top_reasons(shown: Shown, rec: Recommendation, count: int = 3) -> list[dict[str, str]]:
-    """The reasons for the verdict that weigh most, each in one sentence where the ruleset has one (v3 on)."""
-    own = [r for r in rec.reasons if r.favours == rec.approach]
-    own.sort(key=lambda r: -r.weight)  # stable: equal weights keep the ruleset's order
-    return [{"rule": r.rule, "text": shown.briefs.get(r.rule) or r.text, "reason": r.text} for r in own[:count]]
-
-
-def plain_summary(context: dict[str, Any], link: str) -> str:
-    """The brief as plain text, for a chat message or a document: verdict, confidence, reasons, steps, link."""
-    rec: Recommendation = context["rec"]
-    lines = ["Open, Closed or Hybrid?"]
-    if context["staged"] and rec.uncertain:
-        lines += ["Too uncertain to call: answer more questions first.", ""]
-        lines += [f"- {item['question'].text}" for item in context["ask_next"]]
-    else:
-        standing_ = context["standing"]
-        detail = f": {standing_['detail']}" if standing_["detail"] else ""
-        lines += [f"{context['headline']}.", f"{standing_['label']}{detail}."]
-        if context["ruled_out"]:
-            names = " and ".join(f"{o['name'].lower()} ({points(o['score'])})" for o in context["ruled_out"])
-            they = "they" if len(context["ruled_out"]) > 1 else "it"
-            lines += [f"What you must have rules out {names}, whatever {they} scored."]
-        if rec.conflicts:
-            lines += ["", "Resolve first:"] + [f"- {c.text} To resolve it: {c.resolve}" for c in rec.conflicts]
-        if context["top_reasons"]:
-            lines += ["", "Why:"] + [f"- {r['text']}" for r in context["top_reasons"]]
-        lines += ["", "First steps:"] + [f"{n}. {step}" for n, step in enumerate(rec.next_steps, start=1)]
-    if context.get("preview"):
-        lines += ["", f"A preview, not saved: {link}"]
-    else:
-        lines += ["", f"The full result: {link}"]
-    return "\n".join(lines)
-
-
 def answer_order(shown: Shown, reason: rules.Reason) -> list[str]:
     """The questions behind a reason in its rule's own order: PostgreSQL's jsonb does not keep a stored
     object's key order, so the stored order cannot be trusted to read the same on every database."""
@@ -423,14 +278,6 @@ def answer_order(shown: Shown, reason: rules.Reason) -> list[str]:
     if set(order) != set(reason.answers):
         return sorted(reason.answers)
     return list(order)
-
-
-def route_phrase(shown: Shown, rec: Recommendation) -> str:
-    """How the verdict is carried out, to follow its headline: "on GPUs you rent and run"."""
-    phrases = {route.approach: shown.routes[route.id].phrase for route in rec.routes}
-    if len(phrases) == 2:
-        return f": the open side {phrases['open']}, the closed side {phrases['closed']}"
-    return f", {phrases[next(iter(phrases))]}" if phrases else ""
 
 
 def section_of(shown: Ruleset | Shown, question_id: str) -> Section:

@@ -1,4 +1,4 @@
-"""The ruleset as typed data: pydantic models of a question bank and its rules, and the loader.
+"""The ruleset as typed data: the pydantic model of one whole version, and the loader.
 
 A ruleset is a TOML file in ``decision/rulesets/``. Loading validates it whole; any entry naming an unknown
 question, value, route or source, any option nothing speaks to (and not declared neutral), any weight out of
@@ -8,118 +8,53 @@ Version 1 has questions, rules and placements. Version 2 adds what a careful per
 constraints (a "must" that rules an approach or a route out), conflicts (a "must" the team cannot yet meet),
 routes (how an approach is carried out), caveats that hold only for some answers, and the sources that every
 statement about the market rests on. Every addition is optional, so version 1 still loads as it was.
+
+The entries themselves are modelled in entries.py, the figures a version may weigh in figures.py, the checks
+across entries in consistency.py, and how a folder's files become one ruleset in ruleset_folder.py.
 """
 
 from __future__ import annotations
 
 import os
-import string
 import tomllib
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from functools import cache, cached_property
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, model_validator
 
-from decision import catalogue, costs
+from decision import catalogue, consistency, costs, market_copy
+from decision.entries import (
+    UNSURE,
+    Approach,
+    ApproachText,
+    Caveat,
+    Confidence,
+    Conflict,
+    Constraint,
+    Figures,
+    Neutral,
+    Option,
+    Placement,
+    Question,
+    Route,
+    RouteChoice,
+    Rule,
+    Section,
+    Side,
+    Source,
+    SourceIds,
+    TieBreak,
+)
+from decision.figures import FIGURES, PLACEHOLDER_WORDS, PriceBook, fit, monthly, work_class
 from decision.frozen import Frozen as Strict
+from decision.ruleset_folder import FOLDER_FILES, from_folder, readable
 
 # Where the versioned ruleset files live; RULESETS_DIR in the environment points elsewhere (tests that run the
 # real management command on a broken copy use it).
 RULESETS_DIR = Path(os.environ.get("RULESETS_DIR") or Path(__file__).parent / "rulesets")
-UNSURE = "unsure"
-UNSURE_LABEL = "I'm not sure"
-MAX_WEIGHT = 5
-
-Approach = Literal["open", "closed", "hybrid"]
-APPROACHES: tuple[Approach, ...] = ("open", "closed", "hybrid")
-Side = Literal["open", "closed"]
-RouteId = Literal["public_api", "private_cloud", "self_hosted", "rented_gpus", "managed_open", "cloud_open"]
-
-Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)]
-Condition = dict[Identifier, tuple[Identifier, ...]]
-SourceIds = tuple[Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=60)], ...]
-
-
-# Figures (v5 on): what the answers would cost a month at the market catalogue's prices, set against the budget
-# answer, which conditions may name like questions. The engine works them out from the volume, the budget and the
-# kind of work with the price book a ruleset is loaded with (costs.price_book); "unsure" when the volume or the
-# budget is. Texts may quote the amounts: {closed_cost}, {open_cost}, {rented_cost} and {budget}.
-FIGURE_INPUTS = ("volume", "budget", "task_scope")
-FIT = {
-    "within": "within your budget",
-    "may_exceed": "beyond your budget at the top of its range",
-    "beyond": "beyond your budget even at the bottom of its range",
-}
-FIGURES: dict[str, tuple[str, dict[str, str]]] = {
-    "closed_cost": (
-        "What the closed model your work needs costs a month through its vendor's API (a leading or mid-sized model "
-        "for broad work, a small one for focused or specialised work)",
-        FIT,
-    ),
-    "open_cost": ("What an open-weight model of the same class costs a month, served per token", FIT),
-    "rented_cost": ("What GPUs rented to run such a model cost a month, with a share of an engineer's time", FIT),
-    "renting": (
-        "Renting GPUs, against paying per token for the same open model at your volume",
-        {"cheaper": "cheaper even at the dearest hourly rate", "dearer": "not cheaper"},
-    ),
-}
-PLACEHOLDERS = ("closed_cost", "open_cost", "rented_cost", "budget", "band")
-# How a text that quotes amounts reads where no answers are given ("How it decides").
-PLACEHOLDER_WORDS = {
-    "closed_cost": "[what that closed model costs a month at your volume]",
-    "open_cost": "[what an open-weight model of its class costs a month served per token]",
-    "rented_cost": "[what rented GPUs and the engineer's share cost a month]",
-    "budget": "[your budget's ceiling]",
-    "band": "[your volume band]",
-}
-# The price book: for each volume band and class of work ("heavy:broad", "light:narrow"), each figure's monthly
-# low and high in US dollars.
-PriceBook = dict[str, dict[str, tuple[float, float]]]
-
-
-def asked(names: Iterable[str]) -> list[str]:
-    """The questions behind a condition: each figure stands for the answers it is worked out from."""
-    found: list[str] = []
-    for name in names:
-        found += FIGURE_INPUTS if name in FIGURES else [name]
-    return list(dict.fromkeys(found))
-
-
-def work_class(task_scope: str | None) -> str:
-    """The class of model the work needs: a small one for focused or specialised work, a leading one otherwise."""
-    return "narrow" if task_scope in ("focused", "specialised") else "broad"
-
-
-def fit(low: float, high: float, ceiling: int | None) -> str:
-    if ceiling is None or high <= ceiling:
-        return "within"
-    return "may_exceed" if low <= ceiling else "beyond"
-
-
-def monthly(low: float, high: float) -> str:
-    return f"about {costs.money_range(low, high)} a month"
-
-
-def matches(when: Mapping[str, tuple[str, ...]], answers: Mapping[str, str]) -> bool:
-    # A plain loop, not all() over a generator: this runs hundreds of times per recommendation.
-    for question, values in when.items():  # noqa: SIM110
-        if answers.get(question) not in values:
-            return False
-    return True
-
-
-def own_condition(when: Mapping[str, tuple[str, ...]]) -> tuple[str, tuple[str, ...]] | None:
-    """The one condition an entry is about, when it has one beside guards at most: a guard lists "unsure" among
-    its values ("anywhere but on devices"), so it narrows where the entry holds without being its subject."""
-    definite = [(question, values) for question, values in when.items() if UNSURE not in values]
-    return definite[0] if len(definite) == 1 else None
-
-
-def guards(when: Mapping[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
-    return {question: values for question, values in when.items() if UNSURE in values}
 
 
 class RulesetError(ValueError):
@@ -129,215 +64,6 @@ class RulesetError(ValueError):
         self.where = where
         self.problems = list(problems)
         super().__init__(f"{where}: {'; '.join(self.problems)}" if self.problems else where)
-
-
-class Conditional(Strict):
-    """An entry that applies when the answers match its condition: each of its questions has one of its values."""
-
-    when: Condition
-
-    def matches(self, answers: Mapping[str, str]) -> bool:
-        return matches(self.when, answers)
-
-    def looks_at(self, question: str) -> bool:
-        """Whether a change to this question's answer can change whether this entry holds (a figure follows
-        the volume, the budget and the kind of work)."""
-        if question in self.when:
-            return True
-        return question in FIGURE_INPUTS and any(name in FIGURES for name in self.when)
-
-
-class Option(Strict):
-    value: Identifier
-    label: str
-    hint: str = ""
-    # This answer as something that could happen, for a decision record's revisit triggers: "use grows past
-    # about a billion tokens a month" (v3 on).
-    event: str = ""
-
-
-class Question(Strict):
-    id: Identifier
-    section: Identifier
-    text: str
-    why: str
-    # What to do when the question is left unanswered, said for this question: "Choose how sensitive the data
-    # is" (v3 on; earlier versions fall back to a general prompt).
-    error: str = ""
-    options: tuple[Option, ...] = Field(min_length=2)
-    # The options from the end that favours a closed model to the end that favours an open one, for the
-    # questions where such an order exists (v2). Moving one step along it must never lower Open's lead.
-    scale: tuple[Identifier, ...] = ()
-
-    @cached_property
-    def values(self) -> tuple[str, ...]:
-        """Every value this question accepts, ``unsure`` last."""
-        return (*(option.value for option in self.options), UNSURE)
-
-    def label(self, value: str) -> str:
-        for option in self.options:
-            if option.value == value:
-                return option.label
-        return UNSURE_LABEL
-
-    @model_validator(mode="after")
-    def _options_are_distinct(self) -> Question:
-        values = [option.value for option in self.options]
-        if UNSURE in values:
-            raise ValueError(f"question {self.id!r} lists {UNSURE!r}; every question gets it automatically")
-        if len(set(values)) != len(values):
-            raise ValueError(f"question {self.id!r} repeats an option value")
-        return self
-
-
-class Section(Strict):
-    id: Identifier
-    title: str
-    intro: str
-
-
-class Rule(Conditional):
-    id: str
-    when: Condition = Field(min_length=1)
-    favours: Approach
-    weight: int
-    reason: str
-    # The reason in one short sentence, for the top of a result (v3 on; earlier versions show the reason).
-    brief: str = ""
-    sources: SourceIds = ()
-
-
-class Constraint(Conditional):
-    """A "must" in the answers: when they match, it rules out one approach, or one route, whatever the points."""
-
-    id: str
-    when: Condition = Field(min_length=1)
-    rules_out: Approach | None = None
-    route: RouteId | None = None
-    text: str
-    sources: SourceIds = ()
-    # v5: the must in a few plain words, for the sentence at the top of a result: "restricted data".
-    name: str = ""
-
-    @model_validator(mode="after")
-    def _rules_out_one_thing(self) -> Constraint:
-        if (self.rules_out is None) == (self.route is None):
-            raise ValueError(f"constraint {self.id!r} must rule out exactly one approach or one route")
-        return self
-
-
-class Conflict(Conditional):
-    """A "must" that the team cannot meet with what it said it has: named, with what to resolve first."""
-
-    id: str
-    when: Condition = Field(min_length=1)
-    # v5: a conflict about a route holds only when the result takes that route (one that costs more than the
-    # budget, say), so one condition beside it is enough.
-    route: RouteId | None = None
-    text: str
-    resolve: str
-    sources: SourceIds = ()
-
-    def holds(self, answers: Mapping[str, str], routes: Iterable[str]) -> bool:
-        return (self.route is None or self.route in routes) and matches(self.when, answers)
-
-    @model_validator(mode="after")
-    def _about_a_mismatch(self) -> Conflict:
-        if self.route is None and len(self.when) < 2:
-            raise ValueError(f"conflict {self.id!r} needs two answers that clash, or a route")
-        return self
-
-
-class Route(Strict):
-    """One way to carry out an approach: a shared API or a private deployment; own, rented or served GPUs."""
-
-    id: RouteId
-    approach: Side
-    name: str
-    phrase: str  # how the route reads after a verdict: "through a vendor's shared API"
-    text: str
-    caveats: tuple[str, ...] = ()
-    next_steps: tuple[str, ...] = ()
-    sources: SourceIds = ()
-
-
-class RouteChoice(Conditional):
-    """When the answers match, this route is the one to take, unless a constraint has ruled it out."""
-
-    route: RouteId
-    when: Condition = Field(min_length=1)
-    because: str
-
-
-class Caveat(Conditional):
-    """A warning that holds only for some approaches and answers (its route, or a side of a hybrid)."""
-
-    approaches: tuple[Approach, ...] = Field(min_length=1)
-    when: Condition = Field(default_factory=dict)
-    text: str
-    sources: SourceIds = ()
-
-
-class Source(Strict):
-    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=60)
-    title: str
-    publisher: str
-    url: str = Field(pattern=r"^https://[^\s]+$")
-    checked: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$")
-    note: str = ""  # how it was read, when that was not the page itself
-
-
-class Neutral(Strict):
-    question: Identifier
-    value: Identifier
-    note: str
-    sources: SourceIds = ()
-
-
-class Placement(Conditional):
-    when: Condition = Field(min_length=1)
-    side: Side
-    text: str
-
-
-class ApproachText(Strict):
-    name: str
-    headline: str
-    summary: str
-    caveats: tuple[str, ...]
-    next_steps: tuple[str, ...]
-
-
-class Confidence(Strict):
-    min_answered: int = Field(ge=0)
-    clear_margin: int = Field(ge=1)
-    lean_margin: int = Field(ge=1)
-    # v2: a reason this strong for another approach that is still allowed keeps a call from being "clear".
-    strong_weight: int | None = Field(default=None, ge=1)
-    # v4: this many answers "I'm not sure" or more keeps a call from being "clear"; so does "I'm not sure" to
-    # any of the questions listed (where the data may go, where the model must run).
-    lean_when_unsure: int | None = Field(default=None, ge=1)
-    lean_when_unsure_of: tuple[Identifier, ...] = ()
-    # v4: a result names every answer "I'm not sure" whose definite answers would change the verdict, add a
-    # conflict, rule an approach or a route out, change the route or lower the confidence.
-    name_unknowns: bool = False
-    # v4: a verdict at least lean_margin ahead with no reason at all for another allowed approach is clear:
-    # when every answer that weighs points the same way, the rest weighing nothing, the call is not close.
-    clear_when_unopposed: bool = False
-
-
-class Figures(Strict):
-    """How the figures are set against the budget: the most each budget answer spends a month, in US dollars
-    (an answer with no ceiling, such as a substantial budget, fits every figure)."""
-
-    budget_ceilings: dict[Identifier, int]
-
-
-class TieBreak(Strict):
-    order: tuple[Approach, Approach, Approach]
-    note: str
-    # v2: why the winner of a tie goes first, by winner (v1 had one note, written for closed winning).
-    reasons: dict[Approach, str] = Field(default_factory=dict)
 
 
 class Ruleset(Strict):
@@ -522,135 +248,7 @@ class Ruleset(Strict):
 
     @model_validator(mode="after")
     def _entries_are_consistent(self) -> Ruleset:
-        problems: list[str] = []
-        section_ids = [section.id for section in self.sections]
-        if len(set(section_ids)) != len(section_ids):
-            problems.append("two sections share an id")
-        questions: dict[str, Question] = {}
-        for question in self.questions:
-            if question.id in questions:
-                problems.append(f"question {question.id!r} is defined twice")
-            if question.section not in section_ids:
-                problems.append(f"question {question.id!r} names unknown section {question.section!r}")
-            questions[question.id] = question
-        for section in self.sections:
-            if not any(q.section == section.id for q in self.questions):
-                problems.append(f"section {section.id!r} has no questions")
-        order = [section_ids.index(q.section) for q in self.questions if q.section in section_ids]
-        if order != sorted(order):
-            problems.append("the wizard asks the questions in the order listed: list them section by section")
-        if set(self.approaches) != set(APPROACHES):
-            problems.append("approaches must describe exactly open, closed and hybrid")
-        for question_id in self.confidence.lean_when_unsure_of:
-            if question_id not in questions:
-                problems.append(f"confidence names unknown question {question_id!r} in lean_when_unsure_of")
-
-        figures = {name: (*values, UNSURE) for name, (_, values) in FIGURES.items()} if self.figures else {}
-
-        def check_condition(where: str, when: dict[str, tuple[str, ...]]) -> None:
-            for question_id, values in when.items():
-                if question_id in figures:
-                    for value in values:
-                        if value not in figures[question_id]:
-                            problems.append(f"{where} names unknown value {value!r} of figure {question_id!r}")
-                    continue
-                if question_id not in questions:
-                    problems.append(f"{where} names unknown question {question_id!r}")
-                    continue
-                for value in values:
-                    if value not in questions[question_id].values:
-                        problems.append(f"{where} names unknown value {value!r} of question {question_id!r}")
-                # "unsure" may stand beside definite values ("anything but device"), never alone: nothing is
-                # decided by an answer not given.
-                if tuple(values) == (UNSURE,):
-                    problems.append(f"{where} depends on {question_id!r} being unanswered")
-
-        rule_ids: set[str] = set()
-        spoken_to: set[tuple[str, str]] = set()
-        for rule in self.rules:
-            where = f"rule {rule.id!r}"
-            if rule.id in rule_ids:
-                problems.append(f"{where} is defined twice")
-            rule_ids.add(rule.id)
-            if not 1 <= rule.weight <= MAX_WEIGHT:
-                problems.append(f"{where} has weight {rule.weight}, outside 1 to {MAX_WEIGHT}")
-            check_condition(where, rule.when)
-            # A rule speaks to an option when that is its one condition, beside guards at most.
-            own = own_condition(rule.when)
-            if own is not None:
-                question_id, values = own
-                spoken_to.update((question_id, value) for value in values)
-        for placement in self.placements:
-            check_condition(f"placement {placement.text!r}", placement.when)
-        route_ids = [route.id for route in self.routes]
-        if len(set(route_ids)) != len(route_ids):
-            problems.append("two routes share an id")
-        if self.routes and {route.approach for route in self.routes} != {"open", "closed"}:
-            problems.append("routes must cover both open and closed")
-        for constraint in self.constraints:
-            check_condition(f"constraint {constraint.id!r}", constraint.when)
-            if constraint.route is not None and constraint.route not in route_ids:
-                problems.append(f"constraint {constraint.id!r} names route {constraint.route!r}, which is not defined")
-            if len(constraint.when) == 1:
-                ((question_id, values),) = constraint.when.items()
-                spoken_to.update((question_id, value) for value in values)
-        for conflict in self.conflicts:
-            check_condition(f"conflict {conflict.id!r}", conflict.when)
-            if conflict.route is not None and conflict.route not in route_ids:
-                problems.append(f"conflict {conflict.id!r} names route {conflict.route!r}, which is not defined")
-        for choice in self.route_choices:
-            check_condition(f"route choice for {choice.route!r}", choice.when)
-            if choice.route not in route_ids:
-                problems.append(f"a route choice names route {choice.route!r}, which is not defined")
-        for caveat in self.caveats:
-            check_condition(f"caveat {caveat.text[:40]!r}", caveat.when)
-        for question in self.questions:
-            # A scale orders the options that move the points; an option decided by a must may stay off it.
-            options = [option.value for option in question.options]
-            if question.scale and (
-                len(question.scale) < 2
-                or len(set(question.scale)) != len(question.scale)
-                or not set(question.scale) <= set(options)
-            ):
-                problems.append(f"question {question.id!r} has a scale that is not an order of its own options")
-        source_ids = [source.id for source in self.sources]
-        if len(set(source_ids)) != len(source_ids):
-            problems.append("two sources share an id")
-        cited: set[str] = set()
-        for where, sources in self.citations():
-            for source_id in sources:
-                if source_id not in source_ids:
-                    problems.append(f"{where} cites unknown source {source_id!r}")
-                cited.add(source_id)
-        for source_id in source_ids:
-            if source_id not in cited:
-                problems.append(f"source {source_id!r} is cited by nothing")
-        for entry in self.neutral:
-            check_condition(f"neutral entry {entry.question}={entry.value}", {entry.question: (entry.value,)})
-            if (entry.question, entry.value) in spoken_to:
-                problems.append(f"{entry.question}={entry.value} is declared neutral but a rule speaks to it")
-            spoken_to.add((entry.question, entry.value))
-        for question in self.questions:
-            for option in question.options:
-                if (question.id, option.value) not in spoken_to:
-                    problems.append(
-                        f"option {question.id}={option.value} has no rule of its own and is not declared neutral"
-                    )
-        for where, text in self.texts():
-            names = {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
-            if names and not self.figures:
-                problems.append(f"{where} quotes {sorted(names)} but this version has no [figures]")
-            elif names - set(PLACEHOLDERS):
-                problems.append(f"{where} quotes {sorted(names - set(PLACEHOLDERS))}; it may quote {PLACEHOLDERS}")
-        anchors = [r.id for r in {r.id: r for r in self.rules}.values()]
-        anchors += list(dict.fromkeys(c.id for c in self.constraints)) + list(
-            dict.fromkeys(c.id for c in self.conflicts)
-        )
-        for repeated in sorted({a for a in anchors if anchors.count(a) > 1}):
-            problems.append(f"conflict {repeated!r} shares its id with a rule or a must: each needs its own")
-        for rule in self.rules:
-            if "{" in rule.brief:
-                problems.append(f"rule {rule.id!r} quotes an amount in its brief, which is kept without amounts")
+        problems = consistency.inconsistencies(self)
         if problems:
             raise ValueError("; ".join(problems))
         return self
@@ -690,11 +288,6 @@ def parse_ruleset(text: str, source: str = "<string>") -> Ruleset:
         raise RulesetError(f"ruleset {source} is invalid", problems) from error
 
 
-# A ruleset kept as a folder (v4 on): one file per concern, in the shape a domain expert reads (its README.md
-# is the guide). Loading turns it into the same Ruleset as a single file would give.
-FOLDER_FILES = ("ruleset", "questions", "points", "musts", "conflicts", "routes", "caveats", "sources")
-
-
 def parse_folder(folder: Path) -> Ruleset:
     """A folder ruleset, refused with every problem named by file and entry, in words, not code."""
     name = f"{folder.name}/"
@@ -715,151 +308,6 @@ def parse_folder(folder: Path) -> Ruleset:
         raise RulesetError(f"ruleset {name} is invalid", readable(error, data)) from error
 
 
-# Where each list of entries is written in a folder, and what its entries are called there.
-FOLDER_TABLES = {
-    "sections": ("questions.toml", "section"),
-    "questions": ("questions.toml", "question"),
-    "neutral": ("questions.toml", "neutral note on"),
-    "rules": ("points.toml", "rule"),
-    "constraints": ("musts.toml", "must"),
-    "conflicts": ("conflicts.toml", "conflict"),
-    "routes": ("routes.toml", "route"),
-    "route_choices": ("routes.toml", "route choice"),
-    "placements": ("routes.toml", "placement"),
-    "placement_defaults": ("routes.toml", "placement default"),
-    "caveats": ("caveats.toml", "caveat"),
-    "sources": ("sources.toml", "source"),
-}
-# The validator's whole-ruleset messages begin with the kind of entry they are about.
-FOLDER_MESSAGES = (
-    ("rule ", "points.toml"),
-    ("constraint ", "musts.toml"),
-    ("conflict ", "conflicts.toml"),
-    ("route choice", "routes.toml"),
-    ("a route choice", "routes.toml"),
-    ("placement ", "routes.toml"),
-    ("route", "routes.toml"),
-    ("caveat ", "caveats.toml"),
-    ("source ", "sources.toml"),
-    ("two sources", "sources.toml"),
-    ("question ", "questions.toml"),
-    ("section ", "questions.toml"),
-    ("option ", "questions.toml"),
-    ("neutral entry", "questions.toml"),
-)
-
-
-def readable(error: ValidationError, data: dict[str, Any]) -> list[str]:
-    problems = []
-    for item in error.errors():
-        message = item["msg"].removeprefix("Value error, ")
-        location = list(item["loc"])
-        if not location:  # the checks across the whole ruleset: one message per problem, each naming its entry
-            for problem in message.split("; "):
-                file = next((f for prefix, f in FOLDER_MESSAGES if problem.startswith(prefix)), "ruleset.toml")
-                problems.append(f"{file}: {problem.replace('constraint ', 'must ', 1)}")
-            continue
-        table, *rest = location
-        file, kind = FOLDER_TABLES.get(str(table), ("ruleset.toml", str(table)))
-        label = ""
-        if rest and isinstance(rest[0], int) and isinstance(data.get(str(table)), list):
-            entry = data[str(table)][rest.pop(0)]
-            label = repr(entry.get("id") or entry.get("route") or entry.get("text", "")[:40])
-        field = ".".join(str(part) for part in rest)
-        if item["type"] == "string_pattern_mismatch":
-            message = "must be a link starting with https://" if field == "url" else "is not in the expected form"
-        problems.append(f"{file}: {kind} {label}{': ' if label else ''}{field}{': ' if field else ''}{message}")
-    return problems
-
-
-def from_folder(parts: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    """A folder's files as one ruleset: neutral notes written on their options, "unless" and "any_of" spelled
-    out in conditions, and route choices in the order their "order" numbers give."""
-    data: dict[str, Any] = dict(parts["ruleset"])
-    questions_file = parts["questions"]
-    data["sections"] = questions_file.get("sections", [])
-    questions = questions_file.get("questions", [])
-    values_of = {q.get("id"): [o.get("value") for o in q.get("options", [])] for q in questions}
-    if "figures" in data:
-        values_of.update({name: list(values) for name, (_, values) in FIGURES.items()})
-    neutral = []
-    data["questions"] = []
-    for question in questions:
-        options = []
-        for option in question.get("options", []):
-            option = dict(option)
-            note, cited = option.pop("neutral", None), option.pop("neutral_sources", [])
-            if note is not None:
-                entry = {"question": question.get("id"), "value": option.get("value"), "note": note, "sources": cited}
-                neutral.append(entry)
-            options.append(option)
-        data["questions"].append({**question, "options": options})
-    data["neutral"] = neutral
-
-    def entries(part: str, table: str, where: str, *, any_of_allowed: bool = True) -> list[dict[str, Any]]:
-        found = []
-        for index, entry in enumerate(parts[part].get(table, []), start=1):
-            entry = dict(entry)
-            label = f"{part}.toml: {where} {entry.get('id') or entry.get('route') or index!r}"
-            for condition in compile_condition(entry, label, values_of, any_of_allowed=any_of_allowed):
-                found.append({**entry, "when": condition})
-        return found
-
-    data["rules"] = entries("points", "rules", "rule", any_of_allowed=False)
-    seen: dict[tuple[Any, ...], str] = {}
-    for rule in data["rules"]:
-        same = (rule.get("favours"), tuple(sorted((q, tuple(sorted(v))) for q, v in rule["when"].items())))
-        if same in seen:
-            raise ValueError(
-                f"points.toml: rule {rule.get('id')!r} matches the same answers as rule {seen[same]!r} and favours "
-                "the same approach: their points would add up; change that rule instead"
-            )
-        seen[same] = rule.get("id", "")
-    data["constraints"] = entries("musts", "musts", "must")
-    data["conflicts"] = entries("conflicts", "conflicts", "conflict")
-    data["caveats"] = entries("caveats", "caveats", "caveat")
-    routes_file = parts["routes"]
-    data["routes"] = routes_file.get("routes", [])
-    data["placement_defaults"] = routes_file.get("placement_defaults", {})
-    data["placements"] = entries("routes", "placements", "placement")
-    choices = entries("routes", "choices", "route choice")
-    orders = [choice.get("order") for choice in parts["routes"].get("choices", [])]
-    if any(not isinstance(order, int) for order in orders) or len(set(orders)) != len(orders):
-        raise ValueError("routes.toml: every route choice needs its own whole-number order (first match wins)")
-    data["route_choices"] = [
-        {key: value for key, value in choice.items() if key != "order"}
-        for choice in sorted(choices, key=lambda choice: choice["order"])
-    ]
-    data["sources"] = parts["sources"].get("sources", [])
-    return data
-
-
-def compile_condition(
-    entry: dict[str, Any], where: str, values_of: dict[str, list[str]], *, any_of_allowed: bool
-) -> list[dict[str, list[str]]]:
-    """An entry's "when", "unless" and "any_of" as the plain conditions the engine reads (one per "any_of" case):
-    "unless" a question has these answers is every other answer, "I'm not sure" included."""
-    when: dict[str, list[str]] = dict(entry.pop("when", {}))
-    unless: dict[str, list[str]] = entry.pop("unless", {})
-    cases: list[dict[str, list[str]]] = entry.pop("any_of", [])
-    if cases and not any_of_allowed:
-        raise ValueError(f"{where} uses any_of: a rule's points would count once for each case that matches")
-    if any(UNSURE in values for values in when.values()):
-        raise ValueError(f"{where} lists {UNSURE!r} in when; to say 'any answer but these', use unless")
-    for question, values in unless.items():
-        if question not in values_of:
-            raise ValueError(f"{where} names unknown question {question!r} in unless")
-        if question in when:
-            raise ValueError(f"{where} names {question!r} in both when and unless")
-        when[question] = [value for value in [*values_of[question], UNSURE] if value not in values]
-    if not cases:
-        return [when]
-    for case in cases:
-        if set(case) & set(when):
-            raise ValueError(f"{where} names a question both in any_of and outside it")
-    return [{**when, **case} for case in cases]
-
-
 @cache
 def load_all() -> dict[str, Ruleset]:
     """Every ruleset version on disk, by version: files (v1 to v3) and folders (v4 on). A saved result renders
@@ -874,7 +322,7 @@ def load_all() -> dict[str, Ruleset]:
         else:
             ruleset = parse_ruleset(path.read_text(encoding="utf-8"), source=name)
         if ruleset.figures is not None:
-            ruleset = ruleset.with_prices(costs.price_book(costs.market(catalogue.load())))
+            ruleset = ruleset.with_prices(costs.price_book(market_copy.market(catalogue.load())))
         if ruleset.version in rulesets:
             raise RulesetError(f"ruleset {name} repeats version {ruleset.version!r}")
         rulesets[ruleset.version] = ruleset

@@ -12,8 +12,9 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from decision.costs import INPUT_SHARE, PER_TOKEN, Kept, Market, Priced
+from decision.costs import INPUT_SHARE, PER_TOKEN
 from decision.frozen import Frozen
+from decision.market_copy import Kept, Market, Priced
 
 PICKS = 3  # models shown per route: enough to compare, few enough to try
 DEVICE_MEMORY_GB = 16  # a laptop's memory: an open model for devices must fit its weights at 4 bits in it

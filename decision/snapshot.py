@@ -12,22 +12,12 @@ from __future__ import annotations
 import datetime
 from functools import cached_property
 
-from decision import costs, rules
+from decision import market_copy, rules, verdict
 from decision.catalogue import Catalogue
+from decision.entries import UNSURE_LABEL, Approach, Confidence, Identifier, RouteId, Section, Side, Source, TieBreak
+from decision.figures import asked
 from decision.frozen import Frozen as Kept
-from decision.ruleset import (
-    UNSURE_LABEL,
-    Approach,
-    Confidence,
-    Identifier,
-    RouteId,
-    Ruleset,
-    Section,
-    Side,
-    Source,
-    TieBreak,
-    asked,
-)
+from decision.ruleset import Ruleset
 
 
 class ShownOption(Kept):
@@ -78,7 +68,7 @@ class Shown(Kept):
     sources: tuple[Source, ...] = ()  # everything the result cites, in order
     # The market catalogue's figures as they stood when the result was made, with its date: the result's cost
     # estimates are worked out from these, so its figures never change with the catalogue.
-    market: costs.Market | None = None
+    market: market_copy.Market | None = None
     # The most each budget answer spends a month, for saying when a route's cost passes it (v5 on).
     budget_ceilings: dict[str, int] = {}
     # Each approach a must ruled out, with that must in a few plain words ("restricted data"; v5 on).
@@ -118,7 +108,7 @@ def shown(
     excluded = {entry.approach for entry in recommendation.excluded}
     ruled_out_routes = frozenset(entry.route for entry in recommendation.excluded_routes)
     options = {
-        approach: tuple(rules.route_for(ruleset, side, answers, ruled_out_routes).id for side in SIDES_OF[approach])
+        approach: tuple(verdict.route_for(ruleset, side, answers, ruled_out_routes).id for side in SIDES_OF[approach])
         for approach in ruleset.tie_break.order
         if ruleset.routes and approach not in excluded
     }
@@ -150,7 +140,7 @@ def shown(
         routes={i: ShownRoute(phrase=ruleset.routes_by_id[i].phrase) for i in route_ids},
         options=options,
         sources=cited_sources(ruleset, recommendation),
-        market=costs.market(market) if market else None,
+        market=market_copy.market(market) if market else None,
         budget_ceilings=dict(ruleset.figures.budget_ceilings) if ruleset.figures else {},
         musts=musts_named(ruleset, recommendation),
     )

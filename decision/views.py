@@ -25,7 +25,7 @@ from django.urls import reverse
 from django.views.decorators.cache import cache_control, cache_page
 from django.views.decorators.http import require_safe
 
-from decision import cards, catalogue, costs, exports, money, pages, ratelimit, rules, services, wizard
+from decision import cards, catalogue, costs, exports, market_copy, money, pages, ratelimit, rules, services, wizard
 from decision import ruleset as rulesets
 from decision.how import how_context
 from decision.models import RESULT_ID_PATTERN
@@ -54,7 +54,7 @@ def stored_result(result_id: str) -> Snapshot:
 def how(request: HtmxHttpRequest) -> HttpResponse:
     """Every question, option, constraint, rule, route and source of the current ruleset: nothing is hidden."""
     context = how_context(rulesets.current())
-    market = costs.market(catalogue.load())
+    market = market_copy.market(catalogue.load())
     context.update(
         market=market,
         utilisation=f"{costs.UTILISATION:.0%}",

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 from urllib.parse import urlencode
 
-from decision.ruleset import Question, Ruleset
+from decision.entries import Question
+from decision.ruleset import Ruleset
 
 if TYPE_CHECKING:
     from decision.snapshot import Shown

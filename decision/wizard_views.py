@@ -14,8 +14,9 @@ from django.views.decorators.http import require_safe
 from decision import pages, wizard
 from decision import ruleset as rulesets
 from decision.api import no_duplicate_keys
+from decision.entries import UNSURE, UNSURE_LABEL, Question
 from decision.responses import HtmxHttpRequest, form_post, known_query, page, public
-from decision.ruleset import Question, Ruleset
+from decision.ruleset import Ruleset
 
 
 def redirect_to_incomplete(ruleset: Ruleset, question: Question, given: dict[str, str]) -> HttpResponse:
@@ -74,8 +75,7 @@ def question(request: HtmxHttpRequest, question_id: str) -> HttpResponse:
             "selected": answers.given.get(asked.id),
             "error": error,
             "rejected": asked.id in answers.rejected,
-            "choices": [(o.value, o.label, o.hint) for o in asked.options]
-            + [(rulesets.UNSURE, rulesets.UNSURE_LABEL, "")],
+            "choices": [(o.value, o.label, o.hint) for o in asked.options] + [(UNSURE, UNSURE_LABEL, "")],
         },
         "section": section,
         "number": index + 1,
@@ -121,7 +121,7 @@ def check(request: HtmxHttpRequest) -> HttpResponse:
             # That one question, with its answer in focus; Continue returns here.
             row["change"] = pages.question_url(ruleset, row["question"], answers.given, **{"return": "check"})
     given = {q.id: answers.given[q.id] for q in ruleset.questions}
-    unsure = sum(value == rulesets.UNSURE for value in given.values())
+    unsure = sum(value == UNSURE for value in given.values())
     context = {
         "groups": groups,
         "given": given,

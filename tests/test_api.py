@@ -48,28 +48,6 @@ def nested(depth: int) -> dict:
 # ---------------------------------------------------------------- POST /api/recommend
 
 
-def test_recommend_returns_the_verdict_with_scores_and_reasons(api):
-    response = post(api, "/api/recommend", {"answers": ANSWERS})
-
-    assert response.status_code == 200
-    assert is_json(response)
-    body = response.json()
-    assert body["approach"] in APPROACHES
-    assert set(body["scores"]) == APPROACHES
-    assert all(isinstance(score, int) for score in body["scores"].values())
-    assert body["scores"][body["approach"]] == max(body["scores"].values())
-    assert body["confidence"] in {"clear", "lean", "close"}
-    assert body["uncertain"] is False
-    assert body["ruleset"] == ruleset.current().version
-    assert body["reasons"]
-    for reason in body["reasons"]:
-        assert {"answers", "favours", "weight", "strength", "text"} <= set(reason)
-        assert reason["favours"] in APPROACHES
-        assert reason["strength"] in {"slightly", "moderately", "strongly"}
-        assert reason["text"]
-        assert all(ANSWERS[question] == value for question, value in reason["answers"].items())
-
-
 def test_recommend_returns_routes_exclusions_conflicts_and_pivots(api):
     restricted_no_servers = {
         "budget": "minimal",
@@ -117,14 +95,6 @@ def test_a_hybrid_has_one_route_for_each_side(api):
 
     assert body["approach"] == "hybrid"
     assert [route["approach"] for route in body["routes"]] == ["open", "closed"]
-
-
-def test_recommend_scores_add_up_from_the_reasons(api):
-    body = post(api, "/api/recommend", {"answers": ANSWERS}).json()
-
-    for approach in APPROACHES:
-        weights = [reason["weight"] for reason in body["reasons"] if reason["favours"] == approach]
-        assert body["scores"][approach] == sum(weights)
 
 
 def test_omitted_questions_count_as_unsure(api):
@@ -266,22 +236,6 @@ def test_deeply_nested_json_is_refused_without_a_server_error(api, body):
     assert is_json(response)
 
 
-@pytest.mark.parametrize("method", ["get", "put", "delete"])
-def test_recommend_only_accepts_post(api, method):
-    response = getattr(api, method)("/api/recommend")
-
-    assert response.status_code == 405
-    assert is_json(response)
-    assert response["Allow"] == "POST"
-    assert response.json()["error"]
-
-
-def test_api_needs_no_csrf_token(api):
-    response = post(api, "/api/recommend", {"answers": ANSWERS})
-
-    assert response.status_code == 200
-
-
 # ---------------------------------------------------------------- /api/results
 
 
@@ -356,15 +310,6 @@ def test_unknown_api_path_is_a_json_not_found(api, path):
 
 
 @pytest.mark.django_db
-def test_results_only_accepts_post(api):
-    response = api.get("/api/results")
-
-    assert response.status_code == 405
-    assert is_json(response)
-    assert response["Allow"] == "POST"
-
-
-@pytest.mark.django_db
 @pytest.mark.parametrize("method", ["put", "patch", "delete", "post"])
 def test_stored_result_cannot_be_changed_or_deleted(api, method):
     body = post(api, "/api/results", {"answers": ANSWERS}).json()
@@ -404,24 +349,7 @@ def test_failed_store_saves_nothing_and_leaves_existing_results(api, body):
     assert result_snapshot() == before
 
 
-@pytest.mark.django_db
-def test_failed_store_on_an_empty_database_saves_nothing(api):
-    response = post(api, "/api/results", {"answers": {"budget": "free"}})
-
-    assert response.status_code == 422
-    assert Result.objects.count() == 0
-
-
 # ---------------------------------------------------------------- OpenAPI
-
-
-def refs(node) -> list[str]:
-    if isinstance(node, dict):
-        found = [node["$ref"]] if isinstance(node.get("$ref"), str) else []
-        return found + [ref for value in node.values() for ref in refs(value)]
-    if isinstance(node, list):
-        return [ref for item in node for ref in refs(item)]
-    return []
 
 
 def test_openapi_document_describes_every_endpoint(api):
@@ -438,17 +366,6 @@ def test_openapi_document_describes_every_endpoint(api):
     assert "post" in document["paths"]["/api/recommend"]
     assert "post" in document["paths"]["/api/results"]
     assert "get" in document["paths"]["/api/results/{id}"]
-
-
-def test_openapi_references_all_resolve(api):
-    document = api.get("/api/openapi.json").json()
-
-    schemas = document["components"]["schemas"]
-    found = refs(document)
-    assert found
-    for ref in found:
-        assert ref.startswith("#/components/schemas/")
-        assert ref.removeprefix("#/components/schemas/") in schemas
 
 
 def test_openapi_lists_every_question_and_its_values(api):

@@ -9,7 +9,7 @@ from PIL import Image
 from profiles import MIXED_ESTATE, START_UP
 
 from decision import ruleset, services
-from decision.models import Result, ResultCard
+from decision.models import ResultCard
 
 
 def metas(page: str) -> dict[str, str]:
@@ -48,15 +48,6 @@ def test_the_card_is_a_1200_by_630_png_under_100_kb_drawn_once_and_kept(client, 
     assert len(first.content) < 100_000
     assert second.content == first.content
     assert ResultCard.objects.filter(result_id=result.id).count() == 1
-
-
-@pytest.mark.django_db
-def test_a_card_goes_with_its_result(client):
-    result = services.result_create(ruleset=ruleset.current(), answers=START_UP)
-    client.get(f"/r/{result.id}/card.png")
-    Result.objects.filter(pk=result.id).delete()
-    assert ResultCard.objects.count() == 0
-    assert client.get(f"/r/{result.id}/card.png").status_code == 404
 
 
 @pytest.mark.django_db

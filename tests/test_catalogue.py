@@ -8,7 +8,7 @@ import typing
 import pytest
 from django.core.management import call_command
 
-from decision import catalogue, checks, costs, money, ruleset
+from decision import catalogue, checks, costs, entries, market_copy, money, ruleset
 from decision.catalogue import CatalogueError, parse
 
 SMALL = """
@@ -149,7 +149,7 @@ def test_per_token_estimates_are_the_arithmetic_of_the_listed_prices():
     found = parse(SMALL)
     # A billion tokens a month, four-fifths input.
     volume = costs.volume_of("steady", tokens=1_000_000_000)
-    by_key = {e.key: e for e in costs.estimate(costs.market(found), volume).estimates}
+    by_key = {e.key: e for e in costs.estimate(market_copy.market(found), volume).estimates}
     # Leading: 800 x $2 + 200 x $10 = $3,600. Small: 800 x $0.10 + 200 x $0.50 = $180.
     assert (by_key["api_leading"].low, by_key["api_leading"].high) == (3600, 3600)
     assert (by_key["api_small"].low, by_key["api_small"].high) == (180, 180)
@@ -161,11 +161,12 @@ def test_per_token_estimates_are_the_arithmetic_of_the_listed_prices():
 
 def test_a_band_gives_a_range_and_half_input_costs_more_on_output_heavy_prices():
     found = parse(SMALL)
-    steady = {e.key: e for e in costs.estimate(costs.market(found), costs.volume_of("steady")).estimates}
+    steady = {e.key: e for e in costs.estimate(market_copy.market(found), costs.volume_of("steady")).estimates}
     # 10 million to 1 billion tokens: $36 to $3,600 on the leading model.
     assert (steady["api_leading"].low, steady["api_leading"].high) == (36, 3600)
     half = {
-        e.key: e for e in costs.estimate(costs.market(found), costs.volume_of("steady", 1_000_000_000, 0.5)).estimates
+        e.key: e
+        for e in costs.estimate(market_copy.market(found), costs.volume_of("steady", 1_000_000_000, 0.5)).estimates
     }
     assert half["api_leading"].low == 6000  # 500 x $2 + 500 x $10
     assert costs.volume_of("unsure") is None
@@ -225,7 +226,7 @@ checked = "2026-12-06"
 
 def test_renting_gpus_is_gpu_hours_for_the_output_plus_a_share_of_an_engineer():
     found = parse(RENTED)
-    kept = costs.market(found)
+    kept = market_copy.market(found)
     # An engineer: $120,000 / 0.75 / 12 = $13,333 a month; a fifth of one is $2,667, shown as $2,700.
     assert round(kept.engineer.month) == 13_333
     # One H100 serves 1,000 x 30% x 3,600 x 730 = 788.4 million output tokens a month. A billion tokens at 80%
@@ -243,7 +244,7 @@ def test_renting_gpus_is_gpu_hours_for_the_output_plus_a_share_of_an_engineer():
     assert rented.break_even_tokens is None and rented.break_even_gpus is None
     # Ten times the throughput: $0.037 a million, and ($1,460 + $2,667) / $0.24 a million = 17.2 billion tokens,
     # within one GPU's 39.4 billion.
-    fast = costs.market(parse(RENTED.replace("tokens_per_second = 1000", "tokens_per_second = 10000")))
+    fast = market_copy.market(parse(RENTED.replace("tokens_per_second = 1000", "tokens_per_second = 10000")))
     quick = costs.estimate(fast, costs.volume_of("", 1_000_000_000)).rented
     assert (quick.break_even_tokens // 100_000_000, quick.break_even_gpus) == (171, 1)
     # Five billion tokens: a billion output tokens need two GPUs.
@@ -251,7 +252,7 @@ def test_renting_gpus_is_gpu_hours_for_the_output_plus_a_share_of_an_engineer():
 
 
 def test_a_higher_volume_never_lowers_an_estimate():
-    kept = costs.market(catalogue.load())
+    kept = market_copy.market(catalogue.load())
     previous = None
     for tokens in (10**6, 10**7, 10**8, 10**9, 5 * 10**9, 2 * 10**10):
         found = costs.estimate(kept, costs.volume_of("", tokens))
@@ -353,7 +354,7 @@ def test_the_api_gives_the_costs_with_the_catalogue_date_and_describes_them(clie
 def test_each_route_gets_models_that_can_be_bought_or_run_that_way_sized_for_the_work():
     from decision import shortlist
 
-    kept = costs.market(catalogue.load())
+    kept = market_copy.market(catalogue.load())
     models = {m.name: m for m in kept.models}
     for route in ("public_api", "private_cloud", "managed_open", "rented_gpus", "self_hosted"):
         for scope in ("broad", "focused"):
@@ -373,7 +374,7 @@ def test_each_route_gets_models_that_can_be_bought_or_run_that_way_sized_for_the
 def test_a_model_too_large_for_the_place_it_must_run_is_left_out_saying_why_and_gates_are_spelled_out():
     from decision import shortlist
 
-    kept = costs.market(catalogue.load())
+    kept = market_copy.market(catalogue.load())
     device = shortlist.for_route(kept, "self_hosted", {"deployment": "device", "task_scope": "broad"})
     for pick in device.picks:
         model = next(m for m in kept.models if m.name == pick.model)
@@ -424,12 +425,12 @@ def test_every_kind_of_estimate_and_every_route_reads_in_the_brief():
     kinds = {key for key, *_ in costs.KINDS}
     for route, keys in money.ROUTE_COSTS.items():
         assert set(keys) <= kinds, route
-    assert set(money.ROUTE_COSTS) | {"rented_gpus", "self_hosted"} == set(typing.get_args(ruleset.RouteId))
+    assert set(money.ROUTE_COSTS) | {"rented_gpus", "self_hosted"} == set(typing.get_args(entries.RouteId))
 
 
 def test_a_half_rounds_up_even_when_floating_point_lands_just_below_it():
     # A billion tokens at 80% input on $0.75 in and $3.75 out is $1,350 exactly: $1,400 at two figures.
-    price = costs.Priced(
+    price = market_copy.Priced(
         model="m",
         kind="closed",
         tier="mid",
@@ -444,7 +445,7 @@ def test_a_half_rounds_up_even_when_floating_point_lands_just_below_it():
 
 
 def test_a_larger_shortlisted_model_is_priced_on_the_gpus_its_weights_need():
-    kept = costs.market(catalogue.load())
+    kept = market_copy.market(catalogue.load())
     rented = costs.for_answers(kept, {"volume": "heavy", "task_scope": "broad"}).rented
     assert "80GB" in rented.gpu
     # 100 GB of weights and a fifth more for context is 120 GB: more than one 80 GB GPU, so a whole machine of
@@ -461,7 +462,7 @@ def test_a_larger_shortlisted_model_is_priced_on_the_gpus_its_weights_need():
 
 
 def test_a_server_of_your_own_is_its_price_over_three_years_its_power_and_its_people():
-    kept = costs.market(catalogue.load())
+    kept = market_copy.market(catalogue.load())
     owned = costs.owned(kept)
     server, power = owned.server, owned.power
     # The price over 36 months; the most power x the data centre's overhead x 730 hours x the price of a kWh;
@@ -504,7 +505,7 @@ def test_over_random_answers_no_shortlisted_model_is_one_the_answers_rule_out():
 
     from decision import rules, shortlist
 
-    kept = costs.market(catalogue.load())
+    kept = market_copy.market(catalogue.load())
     models = {m.name: m for m in kept.models}
     current = ruleset.current()
     generator = random.Random(15)
@@ -537,7 +538,7 @@ def test_a_volume_typed_outside_the_band_answered_says_the_verdict_is_for_the_ba
 def test_models_that_would_pass_the_budget_at_the_volume_answered_come_last():
     from decision import shortlist
 
-    kept = costs.market(catalogue.load())
+    kept = market_copy.market(catalogue.load())
     answers = {"task_scope": "broad"}
     # A billion tokens a month on under $1,000: a leading model at $4 in and $20 out would cost $7,200.
     tight = shortlist.for_route(kept, "public_api", answers, ceiling=1000, tokens=1_000_000_000).picks
@@ -554,7 +555,7 @@ def test_an_introductory_price_says_so_and_is_flagged_once_past_its_last_day():
     last = datetime.date.fromisoformat(offer.until)
     assert offer not in [row for _, _, row in found.stale(last)]
     assert offer in [row for _, _, row in found.stale(last + datetime.timedelta(days=1))]
-    kept = next(p for p in costs.priced(found) if p.until)
+    kept = next(p for p in market_copy.priced(found) if p.until)
     assert f"an introductory price until {offer.until}" in costs.priced_words(kept)
 
 

@@ -14,7 +14,7 @@ from markdown_it import MarkdownIt
 from mdit_py_plugins.front_matter import front_matter_plugin
 from profiles import MIXED_ESTATE, OPEN_SHOP, SCENARIOS, START_UP, scenario
 
-from decision import catalogue, exports, rules, ruleset, services, snapshot
+from decision import catalogue, exports, record_options, record_voice, rules, ruleset, services, snapshot
 from decision.snapshot import Snapshot
 
 SAMPLE = Path(__file__).parent.parent / "docs" / "decision-record-sample.md"
@@ -187,32 +187,33 @@ def test_every_record_speaks_as_the_team_in_one_voice():
     assert "* Would we run a model on machines of our own, and which? Yes, GPU machines we rent in the cloud" in text
     assert "* How far must we adapt the model? Fine-tune it" in text
     assert "we must watch this" not in text
-    assert exports.ours("a pay-as-you-go API that costs you little") == "a pay-as-you-go API that costs us little"
+    assert record_voice.ours("a pay-as-you-go API that costs you little") == "a pay-as-you-go API that costs us little"
     _, text = record("1", scenario("A two-person start-up testing an idea"))
     assert "a pay-as-you-go API is the cheapest way to start" in text
 
 
 def test_the_voice_turns_round_subject_object_and_possessive():
-    assert exports.ours("Your data must never leave your own infrastructure.") == (
+    assert record_voice.ours("Your data must never leave your own infrastructure.") == (
         "Our data must never leave our own infrastructure."
     )
-    assert exports.ours("GPUs you rent and run") == "GPUs we rent and run"
-    assert exports.ours("it costs you nothing, and gives you a vendor to call") == (
+    assert record_voice.ours("GPUs you rent and run") == "GPUs we rent and run"
+    assert record_voice.ours("it costs you nothing, and gives you a vendor to call") == (
         "it costs us nothing, and gives us a vendor to call"
     )
-    assert exports.ours("run it yourselves. You get the model; filtering is yours") == (
+    assert record_voice.ours("run it yourselves. You get the model; filtering is yours") == (
         "run it ourselves. We get the model; filtering is ours"
     )
 
 
 def test_sentences_keep_their_capitals_inside_a_record():
     assert (
-        exports.mid_sentence("GPU servers of our own run an open model") == "GPU servers of our own run an open model"
+        record_voice.mid_sentence("GPU servers of our own run an open model")
+        == "GPU servers of our own run an open model"
     )
-    assert exports.mid_sentence("EU law applies") == "EU law applies"
-    assert exports.mid_sentence("Confidential data is safest") == "confidential data is safest"
-    assert exports.mid_sentence("A closed model comes with a vendor") == "a closed model comes with a vendor"
-    assert exports.mid_sentence("Per-token bills add up") == "per-token bills add up"
+    assert record_voice.mid_sentence("EU law applies") == "EU law applies"
+    assert record_voice.mid_sentence("Confidential data is safest") == "confidential data is safest"
+    assert record_voice.mid_sentence("A closed model comes with a vendor") == "a closed model comes with a vendor"
+    assert record_voice.mid_sentence("Per-token bills add up") == "per-token bills add up"
     for name, _, text in every_record():
         # No acronym lowercased at a word's start ("gPU", "aPI").
         assert not re.findall(r"\b[a-z][A-Z]", text), name
@@ -239,7 +240,7 @@ def test_the_consequences_are_what_follows_from_the_decision_not_its_pros_again(
         pros_and_cons = section(text, "## Pros and Cons of the Options")
         assert not sentences(consequences) & sentences(pros_and_cons), name
         rec = result.recommendation
-        watched = [caveat for caveat in rec.caveats if caveat not in exports.own_cons(rec)]
+        watched = [caveat for caveat in rec.caveats if caveat not in record_options.own_cons(rec)]
         assert ("* What we must watch:\n  * " in consequences) == bool(watched), name
         if rec.routes and not rec.conflicts:  # while conflicts stand, where it runs waits on them
             assert re.search(r"^\* (Our|The open side's|The closed side's) route", consequences, re.M), name
@@ -282,14 +283,16 @@ def test_each_option_not_chosen_says_what_ruled_it_out_or_beat_it():
             exclusions = [entry for entry in rec.excluded if entry.approach == approach]
             if exclusions:  # each must's reason in full, less "Closed was ruled out", which the heading says
                 for entry in exclusions:
-                    why = exports.RULED_OUT.sub("", exports.said(entry.text))
+                    why = record_options.RULED_OUT.sub("", record_voice.said(entry.text))
                     assert any(line.endswith(why) for line in cons), (name, approach)
                 continue
             # Never a reason for the option chosen word for word: what weighed most for it, once, as what this
             # option lacks (a single approach against a hybrid: only its own side of it). A hybrid's con is its own.
             for reason in rec.reasons:
                 if reason.favours == rec.approach:
-                    assert all(exports.said(reason.text)[1:] not in line for line in cons if " most for " not in line)
+                    assert all(
+                        record_voice.said(reason.text)[1:] not in line for line in cons if " most for " not in line
+                    )
             weighed = [line for line in cons if "what weighed most for" in line]
             if approach == "hybrid":
                 assert not weighed, name
@@ -335,14 +338,14 @@ def test_the_option_chosen_has_its_own_cons_and_they_are_not_watched_twice():
         rec = result.recommendation
         if rec.uncertain:
             continue
-        cons = exports.own_cons(rec)
-        assert cons and cons == [c for c in rec.caveats[:2] if c.split()[0].lower() not in exports.ADVICE], name
+        cons = record_options.own_cons(rec)
+        assert cons and cons == [c for c in rec.caveats[:2] if c.split()[0].lower() not in record_options.ADVICE], name
         lines = options_of(result, text)[rec.approach]
         bad = [line for line in lines if line.startswith("Bad, because")]
-        assert bad == [f"Bad, because {exports.mid_sentence(exports.said(c))}" for c in cons], name
+        assert bad == [f"Bad, because {record_voice.mid_sentence(record_voice.said(c))}" for c in cons], name
         assert lines[-1].startswith("Neutral, because it scored"), name
         watched = section(text, "### Consequences").split("* What we must watch:")[-1]
-        assert not any(exports.said(c) in watched for c in cons), name
+        assert not any(record_voice.said(c) in watched for c in cons), name
     result, text = record("5", MIXED_ESTATE)
     assert options_of(result, text)["hybrid"][-3:] == [
         "Bad, because two models mean two sets of costs, evaluations and failure modes: budget the operations of both.",
@@ -396,12 +399,12 @@ def test_while_conflicts_stand_the_record_names_the_option_and_no_route():
         outcome = section(text, "## Decision Outcome")
         assert "(our route)" not in outcome and "route:" not in outcome, name
         for route in rec.routes:
-            assert exports.ours(shown.routes[route.id].phrase) not in outcome, (name, route.id)
+            assert record_voice.ours(shown.routes[route.id].phrase) not in outcome, (name, route.id)
         # The conflicts, each with its fix, are the first things to confirm, before the first steps.
         confirm = bullets(section(text, "### Confirmation"))
-        conflicts = [f"[ ] {exports.said(c.text)} {exports.said(c.resolve)}" for c in rec.conflicts]
+        conflicts = [f"[ ] {record_voice.said(c.text)} {record_voice.said(c.resolve)}" for c in rec.conflicts]
         assert confirm[: len(conflicts)] == conflicts, name
-        assert confirm[len(conflicts) :] == [f"[ ] {exports.said(step)}" for step in rec.next_steps], name
+        assert confirm[len(conflicts) :] == [f"[ ] {record_voice.said(step)}" for step in rec.next_steps], name
         assert "Before we can carry it out" not in text, name
     result, text = record("5", RESTRICTED_NO_SERVERS)
     outcome = section(text, "## Decision Outcome")
@@ -488,7 +491,7 @@ def test_a_record_too_uncertain_to_call_says_so_and_lists_what_to_settle_first()
         claims = r"\b(leans?|leaning|Chosen option|comes out best|verdict would be|points?)\b"
         assert not re.findall(claims, text), name
         asked = [
-            exports.ours(ruleset.get(result.ruleset_version).named(q).text) for q in result.recommendation.ask_next
+            record_voice.ours(ruleset.get(result.ruleset_version).named(q).text) for q in result.recommendation.ask_next
         ]
         assert bullets(outcome.split("### Consequences")[0]) == asked, name
     _, text = record("5", ALL_UNSURE)

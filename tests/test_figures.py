@@ -5,8 +5,9 @@ import random
 
 import pytest
 
-from decision import catalogue, costs, rules, ruleset
-from decision.ruleset import UNSURE
+from decision import catalogue, costs, market_copy, rules, ruleset, verdict
+from decision.entries import UNSURE
+from decision.figures import PriceBook, monthly
 
 V5 = ruleset.get("5")
 SAMPLES = 1500
@@ -18,7 +19,7 @@ def answer_sets(rules_of: ruleset.Ruleset, seed: int, count: int = SAMPLES):
         yield {question.id: rng.choice(question.values) for question in rules_of.questions}
 
 
-def priced(book: ruleset.PriceBook) -> ruleset.Ruleset:
+def priced(book: PriceBook) -> ruleset.Ruleset:
     return V5.with_prices(book)
 
 
@@ -62,7 +63,7 @@ def test_with_the_volume_unsure_a_figure_holds_only_where_every_volume_agrees():
 
 
 def test_the_price_book_is_the_catalogues_estimate_for_each_band_and_class_of_work():
-    kept = costs.market(catalogue.load())
+    kept = market_copy.market(catalogue.load())
     book = costs.price_book(kept)
     # A billion tokens a month (the heavy band's low end), four-fifths input, on the cheapest leading or
     # mid-sized closed model through its vendor's API: 1,000 million tokens x (0.8 x input + 0.2 x output) per million.
@@ -94,7 +95,7 @@ def test_heavy_use_alone_moves_no_points_when_the_budget_covers_it():
         if answers["deployment"] == "device":
             continue
         heavy = {**answers, "volume": "heavy"}
-        assert rules.decide(V5, heavy).scores == rules.decide(V5, answers).scores, answers
+        assert verdict.decide(V5, heavy).scores == verdict.decide(V5, answers).scores, answers
 
 
 def test_small_closed_models_are_weighed_against_small_open_ones():
@@ -106,8 +107,8 @@ def test_small_closed_models_are_weighed_against_small_open_ones():
     book = V5.prices["heavy:narrow"]
     side_by_side = [c for c in rec.caveats if "price hardly separates them" in c]
     assert side_by_side, rec.caveats
-    assert ruleset.monthly(*book["closed_cost"]) in side_by_side[0]
-    assert ruleset.monthly(*book["open_cost"]) in side_by_side[0]
+    assert monthly(*book["closed_cost"]) in side_by_side[0]
+    assert monthly(*book["open_cost"]) in side_by_side[0]
 
 
 @pytest.mark.parametrize("market", MARKETS)
@@ -156,7 +157,7 @@ def test_pivots_are_what_deciding_every_other_answer_finds_whatever_the_prices(m
             for value in question.values:
                 if value in (answers[question.id], UNSURE):
                     continue
-                other = rules.decide(rules_of, {**answers, question.id: value}).approach
+                other = verdict.decide(rules_of, {**answers, question.id: value}).approach
                 if other != rec.approach:
                     found.add((question.id, value, other))
         assert {(p.question, p.value, p.approach) for p in rec.pivots} == found, answers

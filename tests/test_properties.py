@@ -13,8 +13,8 @@ from collections import Counter
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from decision import rules, ruleset
-from decision.ruleset import APPROACHES, UNSURE
+from decision import rules, ruleset, verdict
+from decision.entries import APPROACHES, UNSURE
 
 CURRENT = ruleset.current()
 answer_sets = st.fixed_dictionaries({q.id: st.sampled_from(q.values) for q in CURRENT.questions})
@@ -23,8 +23,8 @@ answer_sets = st.fixed_dictionaries({q.id: st.sampled_from(q.values) for q in CU
 def constraints_hold(answers: dict[str, str]) -> None:
     """The verdict and its routes never take what a matching constraint rules out, and a hybrid puts the work
     a constraint is about on its open side."""
-    decision = rules.decide(CURRENT, answers)
-    routes = rules.chosen_routes(CURRENT, answers, decision)
+    decision = verdict.decide(CURRENT, answers)
+    routes = verdict.chosen_routes(CURRENT, answers, decision)
     for constraint in CURRENT.constraints:
         if not constraint.matches(answers):
             continue
@@ -69,7 +69,7 @@ def test_a_named_conflict_is_never_a_clear_call(answers):
 
 
 def open_lead(answers: dict[str, str]) -> int:
-    scores = rules.scores(CURRENT, answers)
+    scores = verdict.scores(CURRENT, answers)
     return scores["open"] - scores["closed"]
 
 

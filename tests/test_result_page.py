@@ -146,27 +146,6 @@ def test_how_it_decides_is_linked_once_as_a_page_and_otherwise_rule_by_rule(clie
 
 
 @pytest.mark.django_db
-def test_an_all_unsure_result_has_no_verdict_headline_and_links_to_the_questions_to_answer(client):
-    result = create({})
-    response = client.get(f"/r/{result.id}/")
-    page = response.content.decode()
-    (heading,) = re.findall(r"<h1[^>]*>(.*?)</h1>", page, re.S)
-    assert text_of(heading) == "Too uncertain to call"
-    for approach in CURRENT.approaches.values():
-        assert f"Our recommendation {approach.name}" not in text_of(page)
-    assert "next-steps" not in element_ids(response)
-    asks = [
-        attrs["href"]
-        for attrs in tags(response, "a")
-        if "return=check" in attrs["href"] and "/questions/" in attrs["href"]
-    ]
-    assert len(asks) == 3
-    assert [urlsplit(href).path for href in asks] == [
-        f"/questions/{qid}/" for qid in result.recommendation.model_dump(mode="json")["ask_next"]
-    ]
-
-
-@pytest.mark.django_db
 def test_the_summary_is_plain_text_with_verdict_reasons_steps_and_the_link(client):
     result = create(START_UP)
     response = client.get(f"/r/{result.id}/")

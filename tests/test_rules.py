@@ -6,8 +6,8 @@ from pathlib import Path
 
 from profiles import MIXED_ESTATE, OPEN_SHOP, START_UP, scenario
 
-from decision import rules, ruleset
-from decision.ruleset import UNSURE
+from decision import rules, ruleset, verdict
+from decision.entries import UNSURE
 
 CURRENT = ruleset.current()
 V1 = ruleset.get("1")
@@ -174,11 +174,11 @@ def test_the_questions_to_ask_next_are_the_ones_that_move_the_result_most():
     recommendation = rules.recommend(CURRENT, few)
     assert recommendation.uncertain and recommendation.answered == 3
     assert not set(recommendation.ask_next) & set(few)
-    base = rules.decide(CURRENT, rules.complete(CURRENT, few))
+    base = verdict.decide(CURRENT, rules.complete(CURRENT, few))
     # Each of the three can rule an approach out or change the leaning; a question about support cannot.
     for question_id in recommendation.ask_next:
         question = CURRENT.questions_by_id[question_id]
-        outcomes = [rules.decide(CURRENT, {**rules.complete(CURRENT, few), question_id: v}) for v in question.values]
+        outcomes = [verdict.decide(CURRENT, {**rules.complete(CURRENT, few), question_id: v}) for v in question.values]
         assert any(o.ruled_out != base.ruled_out or o.approach != base.approach for o in outcomes), question_id
     assert "support" not in recommendation.ask_next
 
@@ -210,15 +210,6 @@ def test_caveats_and_steps_come_from_the_approach_its_route_and_the_answers():
     assert not any("licence" in caveat for caveat in recommendation.caveats)  # an open-side caveat
 
 
-def test_every_market_fact_cites_a_source_that_is_listed():
-    assert CURRENT.sources
-    for where, cited in CURRENT.citations():
-        for source_id in cited:
-            assert source_id in CURRENT.sources_by_id, where
-    for source in CURRENT.sources:
-        assert source.url.startswith("https://") and source.checked
-
-
 # ---------------------------------------------------------------- version 1 still computes as it did
 
 
@@ -242,7 +233,17 @@ def test_version_1_still_computes_exactly_what_it_stored():
 
 
 def test_the_engine_imports_no_django():
-    for module in ("rules.py", "ruleset.py", "wizard.py"):
+    for module in (
+        "rules.py",
+        "verdict.py",
+        "unanswered.py",
+        "ruleset.py",
+        "entries.py",
+        "figures.py",
+        "consistency.py",
+        "ruleset_folder.py",
+        "wizard.py",
+    ):
         tree = ast.parse((Path(rules.__file__).parent / module).read_text())
         imported = [
             name

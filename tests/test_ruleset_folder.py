@@ -9,7 +9,7 @@ import shutil
 import pytest
 from profiles import MIXED_ESTATE, START_UP, scenario
 
-from decision import rules, ruleset
+from decision import rules, ruleset, unanswered, verdict
 from decision.ruleset import RulesetError, parse_folder
 
 V4 = ruleset.RULESETS_DIR / "v4"
@@ -117,7 +117,7 @@ def test_the_v4_folder_decides_as_v3_did_but_for_what_it_changes_on_purpose():
         assert outcome(after, ignore_closed_route=True) == outcome(before, ignore_closed_route=True)
         if after.confidence == before.confidence:
             continue
-        if rules.CONFIDENCE_RANK[after.confidence] < rules.CONFIDENCE_RANK[before.confidence]:
+        if unanswered.CONFIDENCE_RANK[after.confidence] < unanswered.CONFIDENCE_RANK[before.confidence]:
             moves["down"] += 1
             assert (before.confidence, after.confidence) == ("clear", "lean")
             unsure = [q for q, value in rules.complete(v4, answers).items() if value == "unsure"]
@@ -129,7 +129,7 @@ def test_the_v4_folder_decides_as_v3_did_but_for_what_it_changes_on_purpose():
             ), answers
         else:
             moves["up"] += 1
-            others = set(rules.decide(v4, rules.complete(v4, answers)).allowed) - {after.approach}
+            others = set(verdict.decide(v4, rules.complete(v4, answers)).allowed) - {after.approach}
             unopposed = not any(r.favours in others for r in after.reasons)
             lost_the_guarantees_conflict = any(moved(c.text) for c in before.conflicts)
             assert unopposed or lost_the_guarantees_conflict, answers
@@ -367,9 +367,9 @@ def test_any_of_makes_one_must_out_of_what_took_a_copy_per_case(folder):
     )
     loaded = parse_folder(folder)
     for answers in ({"volume": "heavy"}, {"budget": "substantial"}):
-        assert "hybrid" in rules.decide(loaded, rules.complete(loaded, {"compute": "none", **answers})).ruled_out
+        assert "hybrid" in verdict.decide(loaded, rules.complete(loaded, {"compute": "none", **answers})).ruled_out
     for answers in ({"volume": "light"}, {"compute": "own", "volume": "heavy"}):
-        assert "hybrid" not in rules.decide(loaded, rules.complete(loaded, answers)).ruled_out
+        assert "hybrid" not in verdict.decide(loaded, rules.complete(loaded, answers)).ruled_out
 
 
 def test_route_choices_are_taken_in_the_order_their_numbers_give_not_the_order_written(folder):

@@ -214,13 +214,6 @@ def test_journey_without_javascript_works_with_plain_page_loads(new_page, live_s
     expect(page.locator("#share-url")).to_have_value(live_server.url + path)
 
 
-def test_copy_button_is_not_offered_without_javascript(new_page):
-    page = new_page(javascript=False)
-    page.goto(create_result(START_UP))
-    expect(page.locator("[data-approach]")).to_have_attribute("data-approach", verdict(START_UP))
-    expect(page.get_by_role("button", name="Copy link")).to_be_hidden(timeout=1_000)
-
-
 # What a reader reads on a page: the visible text of <main>, without what only screen readers say.
 READ = """(() => { const hidden = [...document.querySelectorAll('main .visually-hidden')];
   hidden.forEach(e => e.style.display = 'none'); const text = document.querySelector('main').innerText;
