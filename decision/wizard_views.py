@@ -116,10 +116,12 @@ def check(request: HtmxHttpRequest) -> HttpResponse:
     if incomplete is not None:
         return redirect_to_incomplete(ruleset, incomplete, answers.given)
     groups = pages.summary(ruleset, answers.given)["groups"]
+    # Every Change link carries the same answers: the query is written once (it was most of this page's work).
+    query = wizard.query(ruleset, answers.given, **{"return": "check"})
     for group in groups:
         for row in group["rows"]:
             # That one question, with its answer in focus; Continue returns here.
-            row["change"] = pages.question_url(ruleset, row["question"], answers.given, **{"return": "check"})
+            row["change"] = f"{reverse('question', args=[row['question'].id])}?{query}"
     given = {q.id: answers.given[q.id] for q in ruleset.questions}
     unsure = sum(value == UNSURE for value in given.values())
     context = {
