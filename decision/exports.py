@@ -8,6 +8,7 @@ record_options.py.
 from __future__ import annotations
 
 import datetime
+import json
 from typing import Any
 
 from django.utils.text import slugify
@@ -90,6 +91,7 @@ def decision_record_context(result: Snapshot, url: str) -> dict[str, Any]:
         review_by=made + datetime.timedelta(days=REVIEW_AFTER_DAYS),
         title=record_title(rec, context),
         answered=[group for group in groups if group["rows"]],
+        **disagreements(shown, answers),
         not_sure="" if decided else not_sure(sum(not definite(question) for question in shown.questions), groups),
         drivers=drivers(shown, rec, answers),
         options=options,
@@ -121,6 +123,20 @@ def weighed_most(top: list[dict[str, str]]) -> dict[str, Any]:
     if all(reason["text"] != reason["reason"] for reason in top):
         return {"weighed_most": [said(reason["text"]) for reason in top], "weighed_first": False}
     return {"weighed_most": [], "weighed_first": True}
+
+
+def disagreements(shown: Shown, answers: dict[str, str]) -> dict[str, Any]:
+    """For a result a group saved from a comparison: who took part (labels only), and on each question where
+    their answers differed, who said what and what the group settled on."""
+    if not shown.group:
+        return {"consulted": "[]", "disagreed": []}
+    labels = list(dict.fromkeys(label for said_by in shown.group.values() for label in said_by))
+    lines = []
+    for question in shown.questions:
+        if question.id in shown.group:
+            said_by = "; ".join(f"{label}: {question.label(v)}" for label, v in shown.group[question.id].items())
+            lines.append(f"{ours(question.text)} ({said_by}). We settled on {question.label(answers[question.id])}.")
+    return {"consulted": json.dumps(labels, ensure_ascii=False), "people": in_words(labels), "disagreed": lines}
 
 
 def not_sure(count: int, groups: list[dict[str, Any]]) -> str:

@@ -28,8 +28,8 @@ def question_url(ruleset: Ruleset | Shown, question: Question | str, given: dict
     return f"{url}?{query}" if query else url
 
 
-def check_url(ruleset: Ruleset | Shown, given: dict[str, str]) -> str:
-    return f"{reverse('check')}?{wizard.query(ruleset, given)}"
+def check_url(ruleset: Ruleset | Shown, given: dict[str, str], **extra: str) -> str:
+    return f"{reverse('check')}?{wizard.query(ruleset, given, **extra)}"
 
 
 def summary(ruleset: Ruleset | Shown, given: dict[str, str]) -> dict[str, Any]:

@@ -25,7 +25,13 @@ class RateLimited(Exception):
         self.retry_after = retry_after
 
 
-def result_create(*, ruleset: Ruleset, answers: Mapping[str, str | None], client: str | None = None) -> Snapshot:
+def result_create(
+    *,
+    ruleset: Ruleset,
+    answers: Mapping[str, str | None],
+    client: str | None = None,
+    group: dict[str, dict[str, str]] | None = None,
+) -> Snapshot:
     """Compute a recommendation from allow-listed answers and store it, with the ruleset version and every text
     its pages show.
 
@@ -35,6 +41,8 @@ def result_create(*, ruleset: Ruleset, answers: Mapping[str, str | None], client
     given = rules.complete(ruleset, answers)
     recommendation = rules.recommend(ruleset, given)
     shown = snapshot.shown(ruleset, recommendation, given, catalogue.load())
+    if group:
+        shown = shown.model_copy(update={"group": group})
     with transaction.atomic():
         allowance = ratelimit.hit("results", client) if client is not None else None
         if allowance is None or allowance.allowed:

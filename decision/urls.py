@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from decision import api, views, wizard_views
+from decision import api, compare_views, openapi, views, wizard_views
 from decision.models import RESULT_ID_PATTERN
 
 
@@ -33,6 +33,7 @@ urlpatterns = [
     path("r/<result_id:result_id>/decision-record.md", views.decision_record, name="decision-record"),
     path("r/<result_id:result_id>/card.png", views.result_card, name="result-card"),
     path("preview/", views.preview, name="preview"),
+    path("compare/", compare_views.compare_page, name="compare"),
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots"),
     path("favicon.ico", views.favicon, name="favicon"),
@@ -40,7 +41,8 @@ urlpatterns = [
     path("api/results", api.results, name="api-results"),
     path("api/answers/import", api.import_answers, name="api-import"),
     path("api/results/<result_id:result_id>", api.result_detail, name="api-result"),
-    path("api/openapi.json", api.openapi, name="api-openapi"),
+    path("api/compare", compare_views.compare_api, name="api-compare"),
+    path("api/openapi.json", openapi.openapi, name="api-openapi"),
 ]
 
 handler400 = "decision.views.bad_request"

@@ -27,6 +27,7 @@ from django.views.decorators.http import require_safe
 
 from decision import cards, catalogue, costs, exports, market_copy, money, pages, ratelimit, rules, services, wizard
 from decision import ruleset as rulesets
+from decision.compare_views import group_of
 from decision.how import how_context
 from decision.models import RESULT_ID_PATTERN
 from decision.responses import HtmxHttpRequest, absolute_url, form_post, json_error, known_query, noindex, page, public
@@ -84,7 +85,10 @@ def result_create(request: HtmxHttpRequest) -> HttpResponse:
         return page(request, "error.html", context, status=400)
     try:
         result = services.result_create(
-            ruleset=ruleset, answers=answers.given, client=ratelimit.client_address(request)
+            ruleset=ruleset,
+            answers=answers.given,
+            client=ratelimit.client_address(request),
+            group=group_of(request.POST.get("group", "")),
         )
     except services.RateLimited as limited:
         return too_many_requests(request, limited.retry_after, pages.check_url(ruleset, answers.given))

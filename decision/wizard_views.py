@@ -19,8 +19,10 @@ from decision.responses import HtmxHttpRequest, form_post, known_query, page, pu
 from decision.ruleset import Ruleset
 
 
-def redirect_to_incomplete(ruleset: Ruleset, question: Question, given: dict[str, str]) -> HttpResponse:
-    return HttpResponseRedirect(pages.question_url(ruleset, question, given, errors="1"))
+def redirect_to_incomplete(
+    ruleset: Ruleset, question: Question, given: dict[str, str], group: str = ""
+) -> HttpResponse:
+    return HttpResponseRedirect(pages.question_url(ruleset, question, given, errors="1", group=group))
 
 
 @require_safe
@@ -36,8 +38,9 @@ def start(request: HtmxHttpRequest) -> HttpResponse:
 
 
 # What a question's page reads besides the answers: whether it was opened from the check page (Continue then
-# returns there), and whether to say that the question still needs an answer.
-QUESTION_PARAMS: dict[str, list[str]] = {"return": ["check"], "errors": ["1"]}
+# returns there), whether to say that the question still needs an answer, and the colleagues whose compared
+# answers these are (compare.group_param), carried to the saved result, which names who answered what.
+QUESTION_PARAMS: dict[str, list[str] | None] = {"return": ["check"], "errors": ["1"], "group": None}
 
 
 @require_safe
@@ -52,9 +55,10 @@ def question(request: HtmxHttpRequest, question_id: str) -> HttpResponse:
     index = questions.index(ruleset.questions_by_id[question_id])
     asked = questions[index]
     answers = wizard.parse(ruleset, request.GET)
+    group = request.GET.get("group", "")
     earlier = wizard.first_missing(answers, questions[:index])
     if earlier is not None:
-        return redirect_to_incomplete(ruleset, earlier, answers.given)
+        return redirect_to_incomplete(ruleset, earlier, answers.given, group)
 
     returning = request.GET.get("return") == "check"
     error = asked.id in answers.rejected or (request.GET.get("errors") == "1" and asked.id not in answers.given)
@@ -63,11 +67,11 @@ def question(request: HtmxHttpRequest, question_id: str) -> HttpResponse:
     else:
         action = reverse("check")
     if returning:
-        back = pages.check_url(ruleset, answers.given)
+        back = pages.check_url(ruleset, answers.given, group=group)
     elif index == 0:
         back = reverse("start")
     else:
-        back = pages.question_url(ruleset, questions[index - 1], answers.given)
+        back = pages.question_url(ruleset, questions[index - 1], answers.given, group=group)
     section = pages.section_of(ruleset, asked.id)
     context = {
         "item": {
@@ -80,7 +84,8 @@ def question(request: HtmxHttpRequest, question_id: str) -> HttpResponse:
         "section": section,
         "number": index + 1,
         "total": len(questions),
-        "carried": [(qid, value) for qid, value in answers.given.items() if qid != asked.id],
+        "carried": [(qid, value) for qid, value in answers.given.items() if qid != asked.id]
+        + ([("group", group)] if group else []),
         "returning": returning,
         "action": action,
         "back": back,
@@ -107,19 +112,20 @@ def step(request: HtmxHttpRequest, section_id: str) -> HttpResponse:
 
 
 @require_safe
-@known_query(answers=True)
+@known_query({"group": None}, answers=True)
 @public(max_age=3600)  # the same for everyone: no token in its form (see CrossOriginProtection)
 def check(request: HtmxHttpRequest) -> HttpResponse:
     ruleset = rulesets.current()
     answers = wizard.parse(ruleset, request.GET)
+    colleagues = request.GET.get("group", "")
     incomplete = wizard.first_missing(answers, ruleset.questions)
     if incomplete is not None:
-        return redirect_to_incomplete(ruleset, incomplete, answers.given)
+        return redirect_to_incomplete(ruleset, incomplete, answers.given, colleagues)
     groups = pages.summary(ruleset, answers.given)["groups"]
     # Every Change link carries the same answers: the query is written once (it was most of this page's work).
-    query = wizard.query(ruleset, answers.given, **{"return": "check"})
-    for group in groups:
-        for row in group["rows"]:
+    query = wizard.query(ruleset, answers.given, **{"return": "check", "group": colleagues})
+    for section in groups:
+        for row in section["rows"]:
             # That one question, with its answer in focus; Continue returns here.
             row["change"] = f"{reverse('question', args=[row['question'].id])}?{query}"
     given = {q.id: answers.given[q.id] for q in ruleset.questions}
@@ -127,7 +133,8 @@ def check(request: HtmxHttpRequest) -> HttpResponse:
     context = {
         "groups": groups,
         "given": given,
-        "back": pages.question_url(ruleset, ruleset.questions[-1], answers.given),
+        "back": pages.question_url(ruleset, ruleset.questions[-1], answers.given, group=colleagues),
+        "colleagues": colleagues,
         "unsure": unsure,
         # Under the confidence threshold's worth of definite answers the result cannot call anything.
         "mostly_unsure": unsure * 2 > len(given),

@@ -361,11 +361,18 @@ def test_openapi_document_describes_every_endpoint(api):
     assert document["openapi"].startswith("3.1")
     assert document["info"]["title"]
     assert document["info"]["version"] == ruleset.current().version
-    assert set(document["paths"]) == {"/api/recommend", "/api/results", "/api/results/{id}", "/api/answers/import"}
+    assert set(document["paths"]) == {
+        "/api/recommend",
+        "/api/results",
+        "/api/results/{id}",
+        "/api/answers/import",
+        "/api/compare",
+    }
     assert "post" in document["paths"]["/api/answers/import"]
     assert "post" in document["paths"]["/api/recommend"]
     assert "post" in document["paths"]["/api/results"]
     assert "get" in document["paths"]["/api/results/{id}"]
+    assert "get" in document["paths"]["/api/compare"]
 
 
 def test_openapi_lists_every_question_and_its_values(api):

@@ -14,6 +14,7 @@ from django.db import close_old_connections
 from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from decision import ruleset, services
 from decision.models import Result
@@ -154,4 +155,7 @@ def connection_kept():
 @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
 def test_the_api_keeps_its_openapi_promises(case):
     # The in-process WSGI client does not decompress, so ask for the body as it is.
-    case.call_and_validate(headers={"Accept-Encoding": "identity"})
+    # /api/compare refuses two different strings that name one result ("a:Dan", "a:Security"): a schema cannot
+    # say that two items must differ in their part before the colon, so a 400 there is a promise kept.
+    excluded = [positive_data_acceptance] if case.path == "/api/compare" else []
+    case.call_and_validate(headers={"Accept-Encoding": "identity"}, excluded_checks=excluded)

@@ -1,0 +1,259 @@
+"""Colleagues' results side by side: where their answers differ, and what each difference does to the call.
+
+The choice of approach is rarely one person's: the security lead, the finance lead and the head of engineering
+each know some answers better than the others, and often disagree. Each makes a result; a comparison puts two
+to eight of them together, by today's questions (an older result's answers are carried forward, and what no
+longer fits is said).
+
+What a disagreement does is worked out on the answers the group shares: every question they agree on keeps its
+answer, every disputed one is left "not sure", and each disputed question is then tried with each answer
+someone gave it, the others left open. A question "decides" something when those answers give a different
+verdict, route or set of conflicts. No I/O: the view looks the results up and turns answers into addresses.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from decision import rules, wizard
+from decision.brief import headline
+from decision.entries import UNSURE, Approach
+from decision.models import RESULT_ID_PATTERN
+from decision.ruleset import Ruleset
+from decision.snapshot import Snapshot, shown
+
+MIN_PEOPLE = 2
+MAX_PEOPLE = 8
+LABEL_MAX = 40
+NOT_ASKED = "not asked"
+# A result's id as the address of its page gives it: a bare id, or any link whose path holds /r/<id>/.
+ID = re.compile(rf"^{RESULT_ID_PATTERN}$")
+IN_LINK = re.compile(rf"/r/({RESULT_ID_PATTERN})(?:/|\.json|$)")
+
+
+def group_param(refs: Sequence[Ref]) -> str:
+    """The people of a comparison in one parameter, which the walk to a saved result carries along."""
+    return "|".join(f"{ref.result_id}:{ref.label}" for ref in refs)
+
+
+def group_answers(found: Comparison) -> dict[str, dict[str, str]]:
+    """Who answered what, by label, on each question where the answers differed: what a saved result keeps."""
+    return {row.question: {label: value for label, value in row.answers if value is not None} for row in found.disputed}
+
+
+class CompareError(ValueError):
+    """What is wrong with the results asked for, each problem in words a person can act on."""
+
+    def __init__(self, problems: list[str], status: int = 400) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+        self.status = status
+
+
+@dataclass(frozen=True)
+class Ref:
+    """One result asked for, and the name its person goes by on the page."""
+
+    result_id: str
+    label: str
+
+
+def result_id_in(text: str) -> str | None:
+    """The result id a pasted link or id names, or None: "https://host/r/abc/?utm=x", "/r/abc/", "abc"."""
+    text = text.strip()
+    found = IN_LINK.search(text)
+    if found:
+        return found.group(1)
+    return text if ID.match(text) else None
+
+
+def clean_label(text: str) -> str:
+    """A label as shown: control and formatting characters dropped, spaces collapsed, cut to LABEL_MAX."""
+    spaced = "".join(" " if ch.isspace() else ch for ch in text).replace("|", "/")  # "|" joins a group (below)
+    kept = "".join(ch for ch in spaced if unicodedata.category(ch)[0] != "C")
+    return " ".join(kept.split())[:LABEL_MAX]
+
+
+@dataclass(frozen=True)
+class Asked:
+    """The results an address asks for, each once, and what was done to make them so."""
+
+    refs: list[Ref]
+    notes: list[str]  # a result given twice (shown once), a label given twice (numbered)
+
+
+def parse_refs(values: Sequence[str]) -> Asked:
+    """The results an address asks for, from its `r` values ("<id>" or "<id>:<label>"), or CompareError.
+
+    A result given twice is shown once, and a label given twice gets a number, each with a note: people paste
+    their own link twice, or both write "Engineering", and the page they meant is plain enough to show."""
+    problems: list[str] = []
+    refs: list[Ref] = []
+    notes: list[str] = []
+    seen: dict[str, Ref] = {}
+    for number, value in enumerate(values, start=1):
+        result_id, _, label = value.partition(":")
+        result_id = result_id.strip()
+        if not ID.match(result_id):
+            problems.append(f"Result {number}: “{clean_label(value)[:30]}” is not a result's id.")
+            continue
+        label = clean_label(label) or f"Result {number}"
+        if result_id in seen:
+            notes.append(f"Result {number} ({label}) is the same result as {seen[result_id].label}'s: shown once.")
+            continue
+        taken = {ref.label for ref in refs}
+        if label in taken:
+            numbered = next(f"{label} ({n})" for n in range(2, MAX_PEOPLE + 2) if f"{label} ({n})" not in taken)
+            notes.append(f"Two results were labelled “{label}”: the second is “{numbered}”.")
+            label = numbered
+        seen[result_id] = Ref(result_id, label)
+        refs.append(seen[result_id])
+    if len(values) > MAX_PEOPLE:
+        problems.append(f"At most {MAX_PEOPLE} results can be compared at once; {len(values)} were given.")
+    elif len(refs) < MIN_PEOPLE and not problems:
+        problems.append(f"Give at least {MIN_PEOPLE} different results to compare.")
+    if problems:
+        raise CompareError(problems)
+    return Asked(refs, notes)
+
+
+@dataclass(frozen=True)
+class Person:
+    label: str
+    result: Snapshot
+    answers: dict[str, str]  # carried to today's questions; a question their version did not ask is absent
+    dropped: list[str]  # answers today's questions no longer take
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the group's shared answers give with one disputed question answered one way."""
+
+    value: str
+    label: str
+    said_by: list[str]  # the labels of the people who gave this answer
+    answers: dict[str, str]  # the shared answers with this one set: what a preview of it shows
+    approach: Approach
+    uncertain: bool
+    routes: tuple[str, ...]  # route ids
+    verdict: str  # "Open, on GPUs you rent and run", or "Open, if you can resolve two conflicts first"
+    conflicts: tuple[str, ...]  # conflict texts
+
+    def key(self) -> tuple[object, ...]:
+        return (self.approach, self.uncertain, self.routes, self.conflicts)
+
+
+@dataclass(frozen=True)
+class Row:
+    question: str
+    text: str
+    answers: list[tuple[str, str | None]]  # (label, answer) for each person; None where not asked
+    differs: bool
+    outcomes: list[Outcome] = field(default_factory=list)  # one per answer given, when the answers differ
+
+    @property
+    def changes(self) -> list[str]:
+        """What choosing between the answers given changes: "verdict", "route", "conflicts" (may be empty)."""
+        if len(self.outcomes) < 2:
+            return []
+        found = []
+        if len({(o.approach, o.uncertain) for o in self.outcomes}) > 1:
+            found.append("verdict")
+        if len({o.routes for o in self.outcomes}) > 1:
+            found.append("route")
+        if len({o.conflicts for o in self.outcomes}) > 1:
+            found.append("conflicts")
+        return found
+
+
+@dataclass(frozen=True)
+class Comparison:
+    version: str
+    people: list[Person]
+    not_asked: dict[str, list[str]]  # label -> questions of today their version did not ask
+    rows: list[Row]  # the questions where answers differ first, in question order, then the rest
+    shared: dict[str, str]  # every question: the agreed answer, or "unsure" where the group differs
+    base: Outcome  # what the shared answers give, every dispute left open
+
+    @property
+    def disputed(self) -> list[Row]:
+        return [row for row in self.rows if row.differs]
+
+    @property
+    def deciding(self) -> list[Row]:
+        return [row for row in self.rows if row.changes]
+
+    @property
+    def agreed(self) -> dict[str, str]:
+        """The answers everyone who was asked gave alike (what "Start from these answers" fills in)."""
+        disputed = {row.question for row in self.disputed}
+        return {question: value for question, value in self.shared.items() if question not in disputed}
+
+
+def outcome(
+    ruleset: Ruleset, answers: dict[str, str], value: str = "", label: str = "", said_by: Sequence[str] = ()
+) -> Outcome:
+    rec = rules.recommend(ruleset, answers)
+    return Outcome(
+        value=value,
+        label=label,
+        said_by=list(said_by),
+        answers=dict(answers),
+        approach=rec.approach,
+        uncertain=rec.uncertain,
+        routes=tuple(route.id for route in rec.routes),
+        verdict=headline(
+            shown(ruleset, rec, answers), rec
+        ),  # as a result page heads it: no route while conflicts stand
+        conflicts=tuple(conflict.text for conflict in rec.conflicts),
+    )
+
+
+def compare(ruleset: Ruleset, people: Sequence[tuple[str, Snapshot]]) -> Comparison:
+    """Two to eight stored results (each with its label), compared by this ruleset's questions."""
+    carried: list[Person] = []
+    not_asked: dict[str, list[str]] = {}
+    for label, result in people:
+        answers, problems = wizard.carry_over(ruleset, result.answers)
+        asked = {question.id for question in result.shown.questions}
+        missing = [q.id for q in ruleset.questions if q.id not in asked]
+        if missing:
+            not_asked[label] = missing
+        for question_id in asked & ruleset.questions_by_id.keys():
+            answers.setdefault(question_id, UNSURE)  # asked then, with an answer today's question no longer takes
+        carried.append(Person(label=label, result=result, answers=answers, dropped=problems))
+
+    shared: dict[str, str] = {}
+    differing: list[str] = []
+    for question in ruleset.questions:
+        given = {person.answers[question.id] for person in carried if question.id in person.answers}
+        if len(given) == 1:
+            shared[question.id] = given.pop()
+        else:
+            shared[question.id] = UNSURE
+            if given:
+                differing.append(question.id)
+
+    rows: list[Row] = []
+    for question in ruleset.questions:
+        cells = [(person.label, person.answers.get(question.id)) for person in carried]
+        outcomes: list[Outcome] = []
+        if question.id in differing:
+            for value in question.values:
+                said_by = [p.label for p in carried if p.answers.get(question.id) == value]
+                if said_by:
+                    changed = {**shared, question.id: value}
+                    outcomes.append(outcome(ruleset, changed, value, question.label(value), said_by))
+        rows.append(Row(question.id, question.text, cells, question.id in differing, outcomes))
+    rows.sort(key=lambda row: not row.differs)  # stable: question order within each group
+    return Comparison(
+        version=ruleset.version,
+        people=carried,
+        not_asked=not_asked,
+        rows=rows,
+        shared=shared,
+        base=outcome(ruleset, shared),
+    )
