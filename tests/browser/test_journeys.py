@@ -426,6 +426,14 @@ def axe_pages() -> dict[str, object]:
     pages["how-it-decides"] = "/how-it-decides/"
     pages["privacy"] = "/privacy/"
     pages["import"] = "/import/"
+    pages["compare-form"] = "/compare/"
+    pages["compare"] = lambda: (
+        "/compare/?"
+        + "&".join(
+            f"r={services.result_create(ruleset=RULESET, answers=answers).id}:{label}"
+            for label, answers in (("Security", {**START_UP, "data_sensitivity": "restricted"}), ("Product", START_UP))
+        )
+    )
     pages["not-found"] = "/no-such-page/"
     return pages
 
