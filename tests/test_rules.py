@@ -229,3 +229,25 @@ def test_version_1_still_computes_exactly_what_it_stored():
         stored = case["row"]["recommendation"]
         again = rules.recommend(V1, case["row"]["answers"]).model_dump(mode="json")
         assert as_stored(again, stored) == stored, case["name"]
+
+
+def test_an_approach_whose_every_route_a_must_rules_out_is_ruled_out_and_says_why():
+    # No shipped ruleset rules out every route of a side one by one, but a ruleset may: the approach then has
+    # no way to be carried out, and the result says so, naming the questions of the musts that did it.
+    current = ruleset.current()
+    musts = [
+        {"id": f"no-{route}", "when": {"support": ["community"]}, "route": route, "text": f"Not {route}."}
+        for route in ("public_api", "private_cloud")
+    ]
+    data = current.model_dump(mode="json")
+    data["constraints"] = [*data["constraints"], *musts]
+    strict = ruleset.Ruleset.model_validate(data)
+    answers = {**MIXED_ESTATE, "support": "community"}
+
+    rec = rules.recommend(strict, answers)
+
+    assert rec.approach == "open"
+    (closed,) = [e for e in rec.excluded if e.approach == "closed"]
+    assert closed.text.startswith(f"{current.approaches['closed'].name} was ruled out: no way to carry it out")
+    assert closed.questions == ["support"]
+    assert "hybrid" in {e.approach for e in rec.excluded}  # a hybrid needs both sides
