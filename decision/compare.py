@@ -17,6 +17,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from decision import rules, wizard
 from decision.brief import headline
@@ -24,6 +25,7 @@ from decision.entries import UNSURE, Approach
 from decision.models import RESULT_ID_PATTERN
 from decision.ruleset import Ruleset
 from decision.snapshot import Snapshot, shown
+from decision.verdict import chosen_routes, decide
 
 MIN_PEOPLE = 2
 MAX_PEOPLE = 8
@@ -39,6 +41,11 @@ def group_param(refs: Sequence[Ref]) -> str:
     return "|".join(f"{ref.result_id}:{ref.label}" for ref in refs)
 
 
+def group_labels(group: dict[str, dict[str, str]]) -> list[str]:
+    """The labels of those who answered, in the order they were compared, from what a saved result kept."""
+    return list(dict.fromkeys(label for said_by in group.values() for label in said_by))
+
+
 def group_answers(found: Comparison) -> dict[str, dict[str, str]]:
     """Who answered what, by label, on each question where the answers differed: what a saved result keeps."""
     return {row.question: {label: value for label, value in row.answers if value is not None} for row in found.disputed}
@@ -47,10 +54,12 @@ def group_answers(found: Comparison) -> dict[str, dict[str, str]]:
 class CompareError(ValueError):
     """What is wrong with the results asked for, each problem in words a person can act on."""
 
-    def __init__(self, problems: list[str], status: int = 400) -> None:
+    def __init__(self, problems: list[str], status: int = 400, anchors: Sequence[str] = ()) -> None:
         super().__init__("; ".join(problems))
         self.problems = problems
         self.status = status
+        # The form field each problem is about, where it is known (the row of the form): its link goes there.
+        self.anchors = list(anchors) or ["link-1"] * len(problems)
 
 
 @dataclass(frozen=True)
@@ -62,12 +71,20 @@ class Ref:
 
 
 def result_id_in(text: str) -> str | None:
-    """The result id a pasted link or id names, or None: "https://host/r/abc/?utm=x", "/r/abc/", "abc"."""
-    text = text.strip()
+    """The result id a pasted link or id names, or None: "https://host/r/abc/?utm=x", "/r/abc/", "abc", the link
+    inside a mail scanner's ("…safelinks…?url=https%3A%2F%2Fhost%2Fr%2Fabc%2F"), or one with the full stop or
+    the brackets of the sentence it was copied from."""
+    text = unquote(text.strip()).strip(" .,;:!?\"'()<>[]\u2039\u203a\u00ab\u00bb\u201c\u201d\u2018\u2019")
     found = IN_LINK.search(text)
     if found:
         return found.group(1)
     return text if ID.match(text) else None
+
+
+def comparison_in(text: str) -> list[str]:
+    """The `r` values of a pasted comparison's link ("https://host/compare/?r=abc:Security&r=…"), else none."""
+    link = urlsplit(text.strip())
+    return parse_qs(link.query).get("r", []) if link.path.endswith("/compare/") else []
 
 
 def clean_label(text: str) -> str:
@@ -91,6 +108,7 @@ def parse_refs(values: Sequence[str]) -> Asked:
     A result given twice is shown once, and a label given twice gets a number, each with a note: people paste
     their own link twice, or both write "Engineering", and the page they meant is plain enough to show."""
     problems: list[str] = []
+    anchors: list[str] = []
     refs: list[Ref] = []
     notes: list[str] = []
     seen: dict[str, Ref] = {}
@@ -98,7 +116,8 @@ def parse_refs(values: Sequence[str]) -> Asked:
         result_id, _, label = value.partition(":")
         result_id = result_id.strip()
         if not ID.match(result_id):
-            problems.append(f"Result {number}: “{clean_label(value)[:30]}” is not a result's id.")
+            problems.append(f"Result {number}: “{clean_label(value)[:120]}” is not a result's id.")
+            anchors.append(f"link-{number}")
             continue
         label = clean_label(label) or f"Result {number}"
         if result_id in seen:
@@ -113,10 +132,12 @@ def parse_refs(values: Sequence[str]) -> Asked:
         refs.append(seen[result_id])
     if len(values) > MAX_PEOPLE:
         problems.append(f"At most {MAX_PEOPLE} results can be compared at once; {len(values)} were given.")
+        anchors.append(f"link-{MAX_PEOPLE}")
     elif len(refs) < MIN_PEOPLE and not problems:
         problems.append(f"Give at least {MIN_PEOPLE} different results to compare.")
+        anchors.append(f"link-{len(refs) + 1}")
     if problems:
-        raise CompareError(problems)
+        raise CompareError(problems, anchors=anchors)
     return Asked(refs, notes)
 
 
@@ -153,20 +174,50 @@ class Row:
     answers: list[tuple[str, str | None]]  # (label, answer) for each person; None where not asked
     differs: bool
     outcomes: list[Outcome] = field(default_factory=list)  # one per answer given, when the answers differ
+    # With each person's own other answers instead of the shared ones: whose, and what choosing between the
+    # answers given would change there ("verdict", "route", "conflicts"), where it changes anything.
+    elsewhere: list[tuple[str, list[str]]] = field(default_factory=list)
 
     @property
     def changes(self) -> list[str]:
         """What choosing between the answers given changes: "verdict", "route", "conflicts" (may be empty)."""
-        if len(self.outcomes) < 2:
-            return []
-        found = []
-        if len({(o.approach, o.uncertain) for o in self.outcomes}) > 1:
-            found.append("verdict")
-        if len({o.routes for o in self.outcomes}) > 1:
-            found.append("route")
-        if len({o.conflicts for o in self.outcomes}) > 1:
-            found.append("conflicts")
-        return found
+        return changes_among([((o.approach, o.uncertain), o.routes, o.conflicts) for o in self.outcomes])
+
+    @property
+    def matters(self) -> bool:
+        """Whether choosing between the answers given changes anything, on the shared answers or anyone's own."""
+        return bool(self.changes or self.elsewhere)
+
+
+# The verdict (and whether it is too uncertain to call), its routes' ids and its conflicts' texts.
+Settled = tuple[tuple[Approach, bool], tuple[str, ...], tuple[str, ...]]
+
+
+def changes_among(outcomes: Sequence[Settled]) -> list[str]:
+    """What differs among these outcomes: "verdict", "route", "conflicts" (nothing when they are alike)."""
+    return [name for index, name in enumerate(CHANGES) if len({outcome[index] for outcome in outcomes}) > 1]
+
+
+CHANGES = ("verdict", "route", "conflicts")
+
+
+def settled(ruleset: Ruleset, answers: dict[str, str]) -> Settled:
+    """The verdict, routes and conflicts these answers give, as a recommendation would have them, without the
+    rest of it (what would change it, what is unknown): the part a comparison weighs many times over."""
+    given = ruleset.with_figures(rules.complete(ruleset, answers))
+    decision = decide(ruleset, given)
+    routes = chosen_routes(ruleset, given, decision)
+    conflicts = rules.conflicts_of(ruleset, given, [route.id for route in routes])
+    answered = sum(given[question.id] != UNSURE for question in ruleset.questions)
+    # As recommend() has it: too few definite answers, or none that tip the balance and no must either.
+    uncertain = answered < ruleset.confidence.min_answered or (
+        decision.scores[decision.approach] == 0 and not decision.ruled_out
+    )
+    return (
+        (decision.approach, uncertain),
+        tuple(route.id for route in routes),
+        tuple(conflict.text for conflict in conflicts),
+    )
 
 
 @dataclass(frozen=True)
@@ -184,7 +235,7 @@ class Comparison:
 
     @property
     def deciding(self) -> list[Row]:
-        return [row for row in self.rows if row.changes]
+        return [row for row in self.rows if row.matters]
 
     @property
     def agreed(self) -> dict[str, str]:
@@ -241,13 +292,18 @@ def compare(ruleset: Ruleset, people: Sequence[tuple[str, Snapshot]]) -> Compari
     for question in ruleset.questions:
         cells = [(person.label, person.answers.get(question.id)) for person in carried]
         outcomes: list[Outcome] = []
+        elsewhere: list[tuple[str, list[str]]] = []
         if question.id in differing:
-            for value in question.values:
+            values = [value for value in question.values if any(p.answers.get(question.id) == value for p in carried)]
+            for value in values:
                 said_by = [p.label for p in carried if p.answers.get(question.id) == value]
-                if said_by:
-                    changed = {**shared, question.id: value}
-                    outcomes.append(outcome(ruleset, changed, value, question.label(value), said_by))
-        rows.append(Row(question.id, question.text, cells, question.id in differing, outcomes))
+                changed = {**shared, question.id: value}
+                outcomes.append(outcome(ruleset, changed, value, question.label(value), said_by))
+            for person in carried:
+                found = changes_among([settled(ruleset, {**person.answers, question.id: value}) for value in values])
+                if found:
+                    elsewhere.append((person.label, found))
+        rows.append(Row(question.id, question.text, cells, question.id in differing, outcomes, elsewhere))
     rows.sort(key=lambda row: not row.differs)  # stable: question order within each group
     return Comparison(
         version=ruleset.version,

@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field
 
 from decision import compare, money, pages, services
 from decision import ruleset as rulesets
-from decision.brief import headline
+from decision.brief import headline, in_words
 from decision.compare import CompareError, Comparison, Ref
 from decision.entries import Approach
 from decision.responses import ApiError, HtmxHttpRequest, absolute_url, api_view, known_query, noindex, page, public
@@ -50,25 +50,33 @@ def group_of(param: str) -> dict[str, dict[str, str]]:
 
 def values_from_form(links: list[str], labels: list[str]) -> list[str]:
     """The rows of the form (a pasted link or id, and a label), blank rows skipped, as the address writes them
-    ("<id>:<label>", a row without a label numbered), or CompareError."""
+    ("<id>:<label>", a row without a label numbered), or CompareError. A pasted comparison's link brings in
+    each of its results with its label: the way to add oneself to colleagues' comparison."""
     problems: list[str] = []
+    anchors: list[str] = []
     values: list[str] = []
     for number, link in enumerate(links, start=1):
         label = labels[number - 1] if number <= len(labels) else ""
         if not link.strip():
             if label.strip():
                 problems.append(f"Row {number} has a label, “{compare.clean_label(label)}”, but no link.")
+                anchors.append(f"link-{number}")
+            continue
+        brought = compare.comparison_in(link)
+        if brought:
+            values += brought
             continue
         result_id = compare.result_id_in(link)
         if result_id is None:
             problems.append(
-                f"Row {number}: “{compare.clean_label(link)[:60]}” is not a result's link or id. "
+                f"Row {number}: “{compare.clean_label(link)[:120]}” is not a result's link or id. "
                 "Copy the address of a result page (it holds /r/ and the result's id)."
             )
+            anchors.append(f"link-{number}")
             continue
         values.append(f"{result_id}:{compare.clean_label(label) or f'Result {len(values) + 1}'}")
     if problems:
-        raise CompareError(problems)
+        raise CompareError(problems, anchors=anchors)
     compare.parse_refs(values)  # its problems now, on the form that can put them right
     return values
 
@@ -82,7 +90,8 @@ def look_up(refs: list[Ref]) -> list[tuple[str, Snapshot]]:
         if result is None
     ]
     if missing:
-        raise CompareError(missing, status=404)
+        anchors = [f"link-{number}" for number, (_, result) in enumerate(found, start=1) if result is None]
+        raise CompareError(missing, status=404, anchors=anchors)
     return [(ref.label, result) for ref, result in found if result is not None]
 
 
@@ -108,17 +117,17 @@ def compare_page(request: HtmxHttpRequest) -> HttpResponse:
             found_values = values_from_form(links, labels)
         except CompareError as failed:
             rows = list(zip(links, labels + [""] * (len(links) - len(labels)), strict=False))
-            return compare_form(request, rows, failed.problems, failed.status)
+            return compare_form(request, rows, failed)
         return HttpResponseRedirect(address(found_values), status=303)
     if not values:  # the empty form; a result page's "Compare with a colleague's result" fills in its own id
         own = compare.result_id_in(request.GET.get("with", ""))
-        return compare_form(request, [(own, "")] if own else [], [], 200)
+        return compare_form(request, [(own, "")] if own else [])
     rows = [(value.partition(":")[0], value.partition(":")[2]) for value in values]
     try:
         asked = compare.parse_refs(values)
         people = look_up(asked.refs)
     except CompareError as failed:
-        return compare_form(request, rows, failed.problems, failed.status)
+        return compare_form(request, rows, failed)
     refs = asked.refs
     found = compare.compare(rulesets.current(), people)
     context = comparison_context(request, found, refs)
@@ -127,9 +136,27 @@ def compare_page(request: HtmxHttpRequest) -> HttpResponse:
     return page(request, "compare.html", context)
 
 
-def compare_form(request: HttpRequest, rows: list[tuple[str, str]], problems: list[str], status: int) -> HttpResponse:
-    context = {"rows": form_rows(rows), "problems": problems, "start_url": absolute_url(request, reverse("start"))}
-    return page(request, "compare.html", context, status=status)
+def compare_form(request: HttpRequest, rows: list[tuple[str, str]], failed: CompareError | None = None) -> HttpResponse:
+    """The form, empty, filled in from a result page, or back with what is wrong (each problem linked to its row)."""
+    context = {
+        "rows": form_rows(rows),
+        "problems": list(zip(failed.problems, failed.anchors, strict=True)) if failed else [],
+        "start_url": absolute_url(request, reverse("start")),
+    }
+    return page(request, "compare.html", context, status=failed.status if failed else 200)
+
+
+CHANGE_WORDS = {"verdict": "the verdict", "route": "the route", "conflicts": "the conflicts"}
+CONFIDENCE_WORDS = {"clear": "A clear call", "lean": "A lean, not a clear call", "close": "A close call"}
+
+
+def elsewhere_words(elsewhere: list[tuple[str, list[str]]]) -> str:
+    """Whose own other answers make the choice matter, and what it changes there: "the verdict for Security and
+    Finance; the conflicts for Product"."""
+    by_change: dict[str, list[str]] = {}
+    for label, changes in elsewhere:
+        by_change.setdefault(in_words([CHANGE_WORDS[name] for name in changes]), []).append(label)
+    return "; ".join(f"{changes} for {in_words(labels)}" for changes, labels in by_change.items())
 
 
 def call_of(result: Snapshot) -> str:
@@ -148,7 +175,7 @@ def comparison_context(request: HttpRequest, found: Comparison, refs: list[Ref])
                 "label": person.label,
                 "url": reverse("result", args=[person.result.id]),
                 "call": call_of(person.result),
-                "confidence": "" if rec.uncertain else rec.confidence,
+                "confidence": "" if rec.uncertain else CONFIDENCE_WORDS[rec.confidence],
                 "conflicts": [c.text for c in rec.conflicts],
                 "cost": money.cost_context(shown, person.result.answers, rec, money.Typed()).get("cost_brief", ""),
                 "version": person.result.ruleset_version,
@@ -157,13 +184,21 @@ def comparison_context(request: HttpRequest, found: Comparison, refs: list[Ref])
                 "not_asked": [current.questions_by_id[q].text for q in found.not_asked.get(person.label, [])],
             }
         )
-    deciding = []
+    deciding: list[dict[str, Any]] = []
     for row in found.disputed:
         outcomes = [
             {"outcome": o, "preview": pages.preview_url(current, o.answers), "said_by": ", ".join(o.said_by)}
             for o in row.outcomes
         ]
-        deciding.append({"row": row, "outcomes": outcomes, "changes": row.changes})
+        deciding.append(
+            {
+                "row": row,
+                "outcomes": outcomes,
+                "changes": row.changes,
+                "shared_words": in_words([CHANGE_WORDS[name] for name in row.changes]),
+                "elsewhere": elsewhere_words(row.elsewhere),
+            }
+        )
     settle = [
         {
             "question": current.questions_by_id[row.question],
@@ -186,8 +221,8 @@ def comparison_context(request: HttpRequest, found: Comparison, refs: list[Ref])
         "disputed_table": [line for line, row in zip(table, found.rows, strict=True) if row.differs],
         "agreed_table": [line for line, row in zip(table, found.rows, strict=True) if not row.differs],
         "people": people,
-        "deciding": [d for d in deciding if d["changes"]],
-        "no_effect": [d for d in deciding if not d["changes"]],
+        "deciding": [d for d, row in zip(deciding, found.disputed, strict=True) if row.matters],
+        "no_effect": [d for d, row in zip(deciding, found.disputed, strict=True) if not row.matters],
         "settle": settle,
         "agreed": found.agreed,
         "group": compare.group_param(refs),
@@ -238,6 +273,10 @@ class RowOut(BaseModel):
         description="What choosing between the answers given changes, the other disputed questions left unsure."
     )
     outcomes: list[OutcomeOut]
+    elsewhere: dict[str, list[Literal["verdict", "route", "conflicts"]]] = Field(
+        description="With each person's own other answers instead of the shared ones: what choosing between the "
+        "answers given would change there, by label (only those where it changes something)."
+    )
 
 
 class CompareOut(BaseModel):
@@ -293,6 +332,7 @@ def compare_api(request: HttpRequest) -> HttpResponse:
                 answers=dict(row.answers),
                 differs=row.differs,
                 changes=row.changes,
+                elsewhere=dict(row.elsewhere),
                 outcomes=[
                     OutcomeOut(
                         value=o.value,

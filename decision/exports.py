@@ -14,6 +14,7 @@ from typing import Any
 from django.utils.text import slugify
 
 from decision.brief import in_words, points
+from decision.compare import group_labels
 from decision.entries import UNSURE, Approach, Source
 from decision.pages import answer_order, recommendation_context
 from decision.record_options import left, named, option_lines, option_title, own_cons, ruled_out, unspoken
@@ -130,7 +131,7 @@ def disagreements(shown: Shown, answers: dict[str, str]) -> dict[str, Any]:
     their answers differed, who said what and what the group settled on."""
     if not shown.group:
         return {"consulted": "[]", "disagreed": []}
-    labels = list(dict.fromkeys(label for said_by in shown.group.values() for label in said_by))
+    labels = group_labels(shown.group)
     lines = []
     for question in shown.questions:
         if question.id in shown.group:

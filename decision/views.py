@@ -27,6 +27,8 @@ from django.views.decorators.http import require_safe
 
 from decision import cards, catalogue, costs, exports, market_copy, money, pages, ratelimit, rules, services, wizard
 from decision import ruleset as rulesets
+from decision.brief import in_words
+from decision.compare import group_labels
 from decision.compare_views import group_of
 from decision.how import how_context
 from decision.models import RESULT_ID_PATTERN
@@ -138,6 +140,7 @@ def render_result(request: HtmxHttpRequest, result: Snapshot, typed: money.Typed
     context = pages.result_context(result, share_url, typed)
     context.update(card_url=card_url, card=exports.card_texts(result, context))
     context.update(record_filename=exports.decision_record_filename(result))
+    context.update(group_labels=in_words(group_labels(result.shown.group)))
     return page(request, template, context, status=400 if typed and typed.error else 200)
 
 

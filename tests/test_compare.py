@@ -28,6 +28,15 @@ def outcome_key(rec: rules.Recommendation) -> tuple:
     return (rec.approach, rec.uncertain, tuple(r.id for r in rec.routes), tuple(c.text for c in rec.conflicts))
 
 
+def what_differs(keys: list[tuple]) -> list[str]:
+    """What differs among these recommendations' keys, in the compare page's words."""
+    found = []
+    for name, part in (("verdict", lambda k: k[:2]), ("route", lambda k: k[2]), ("conflicts", lambda k: k[3])):
+        if len({part(key) for key in keys}) > 1:
+            found.append(name)
+    return found
+
+
 # ---------------------------------------------------------------- the page
 
 
@@ -138,6 +147,53 @@ def test_the_form_takes_full_links_with_tracking_and_bare_ids_and_redirects_to_t
     page = client.get(response["Location"])
     assert page.status_code == 200
     assert "Result 2" in text_of(page.content.decode())
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "pasted",
+    [
+        "See my result: https://example.org/r/{id}/.",
+        "(https://example.org/r/{id}/)",
+        "https://eur01.safelinks.protection.outlook.com/?url=https%3A%2F%2Fexample.org%2Fr%2F{id}%2F&data=05%7C02",
+        "https://example.org/r/{id}.json",
+    ],
+    ids=["full-stop", "brackets", "safe-links", "json"],
+)
+def test_links_as_people_paste_them_are_read(client, pasted):
+    first, second = create(START_UP), create(OPEN_SHOP)
+    response = client.get("/compare/", [("link", pasted.format(id=first.id)), ("label", "A"), ("link", second.id)])
+    assert response.status_code == 303
+    assert parse_qsl(urlsplit(response["Location"]).query)[0] == ("r", f"{first.id}:A")
+
+
+@pytest.mark.django_db
+def test_pasting_a_comparison_link_adds_its_results_with_their_labels(client):
+    helen, priya, dan = create(START_UP), create(OPEN_SHOP), create(MIXED_ESTATE)
+    theirs = f"https://example.org/compare/?r={helen.id}:Engineering&r={priya.id}:Security"
+    response = client.get("/compare/", [("link", theirs), ("label", ""), ("link", dan.id), ("label", "Product")])
+    assert response.status_code == 303
+    assert parse_qsl(urlsplit(response["Location"]).query) == [
+        ("r", f"{helen.id}:Engineering"),
+        ("r", f"{priya.id}:Security"),
+        ("r", f"{dan.id}:Product"),
+    ]
+
+
+@pytest.mark.django_db
+def test_each_problem_links_to_its_own_row(client):
+    first = create(START_UP)
+    rows = [
+        ("link", first.id),
+        ("label", ""),
+        ("link", "not a link at all"),
+        ("label", ""),
+        ("link", ""),
+        ("label", "Dan"),
+    ]
+    page = client.get("/compare/", rows).content.decode()
+    summary = page[page.index('class="error-summary"') : page.index("</div>", page.index('class="error-summary"'))]
+    assert re.findall(r'href="#(link-\d)"', summary) == ["link-2", "link-3"]
 
 
 @pytest.mark.django_db
@@ -324,6 +380,17 @@ def test_the_table_and_what_each_difference_does_match_deciding_every_case_from_
                 ]
                 keys.add(outcome_key(rec))
             assert bool(row.changes) == (len(keys) > 1)
+            # With each person's own other answers, deciding each answer given from scratch.
+            values = [o.value for o in row.outcomes]
+            expected = []
+            for label, _, answers in people:
+                found = what_differs(
+                    [outcome_key(rules.recommend(CURRENT, {**answers, row.question: v})) for v in values]
+                )
+                if found:
+                    expected.append((label, found))
+            assert row.elsewhere == expected
+            assert row.matters == bool(row.changes or expected)
 
 
 # ---------------------------------------------------------------- saved together
@@ -373,3 +440,13 @@ def test_a_result_saved_with_a_group_that_names_no_comparison_is_saved_without_o
     assert saved.status_code == 303
     record = client.get(saved["Location"] + "decision-record.md").content.decode()
     assert "consulted: []" in record and "Where we disagreed" not in record
+
+
+@pytest.mark.django_db
+def test_a_result_saved_together_says_so_on_its_page(client):
+    security, finance = create({**START_UP, "data_sensitivity": "restricted"}), create(START_UP)
+    group = f"{security.id}:Security|{finance.id}:Finance"
+    saved = client.post("/results", {**START_UP, "data_sensitivity": "restricted", "group": group})
+    text = text_of(client.get(saved["Location"]).content.decode())
+    assert "Settled together by Security and Finance" in text
+    assert "Settled together" not in text_of(client.get(f"/r/{security.id}/").content.decode())
