@@ -221,7 +221,11 @@ def comparison_context(request: HttpRequest, found: Comparison, refs: list[Ref])
         "disputed_table": [line for line, row in zip(table, found.rows, strict=True) if row.differs],
         "agreed_table": [line for line, row in zip(table, found.rows, strict=True) if not row.differs],
         "people": people,
-        "deciding": [d for d, row in zip(deciding, found.disputed, strict=True) if row.matters],
+        # Those that change the call on the answers shared first, then those that change it on someone's own.
+        "deciding": sorted(
+            (d for d, row in zip(deciding, found.disputed, strict=True) if row.matters),
+            key=lambda d: ("verdict" not in d["changes"], not d["changes"]),
+        ),
         "no_effect": [d for d, row in zip(deciding, found.disputed, strict=True) if not row.matters],
         "settle": settle,
         "agreed": found.agreed,
