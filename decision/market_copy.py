@@ -8,12 +8,14 @@ out from them, never from the catalogue itself. No Django, no I/O.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
-from decision.catalogue import Catalogue
 from decision.frozen import Frozen
+
+if TYPE_CHECKING:  # the catalogue keeps its own copy (Catalogue.kept), made here
+    from decision.catalogue import Catalogue
 
 
 class Priced(Frozen):

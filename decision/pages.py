@@ -7,7 +7,9 @@ standing and top reasons, and the brief as plain text) is in brief.py.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 
 from django.urls import reverse
 
@@ -135,6 +137,7 @@ def recommendation_context(
         }
         for approach in sorted(shown.tie_break.order, key=lambda a: -scores[a])  # stable: ties in tie-break order
     ]
+    changed_url = changed_urls(shown, answers, origin_id)
     pivots: list[dict[str, Any]] = [
         {
             "question": questions[pivot.question],
@@ -142,7 +145,7 @@ def recommendation_context(
             "label": questions[pivot.question].label(pivot.value),
             "approach": shown.approaches[pivot.approach].name,
             "unanswered": answers.get(pivot.question, UNSURE) == UNSURE,
-            "url": preview_url(shown, {**answers, pivot.question: pivot.value}, origin_id),
+            "url": changed_url(pivot.question, pivot.value),
         }
         for pivot in rec.pivots
     ]
@@ -155,7 +158,7 @@ def recommendation_context(
             {
                 "label": question.label(unknown.value),
                 "effects": in_words([EFFECTS[effect] for effect in unknown.effects]),
-                "url": preview_url(shown, {**answers, question.id: unknown.value}, origin_id),
+                "url": changed_url(question.id, unknown.value),
             }
         )
     pivot_groups: dict[str, dict[str, Any]] = {}
@@ -260,6 +263,21 @@ def today(result: Snapshot) -> dict[str, Any] | None:
 
 def preview_url(ruleset: Ruleset | Shown, answers: dict[str, str], origin_id: str = "") -> str:
     return f"{reverse('preview')}?{wizard.query(ruleset, answers, **{'from': origin_id})}"
+
+
+def changed_urls(ruleset: Ruleset | Shown, answers: dict[str, str], origin_id: str = "") -> Callable[[str, str], str]:
+    """preview_url for these answers with one of them changed, for each of the links a result has to try another
+    answer: the query is written once and each link rewrites one answer's part of it (writing it all again for
+    each link was half the work of a result page's context). A test checks it against preview_url."""
+    address = reverse("preview")
+    parts = {q.id: urlencode([(q.id, answers[q.id])]) if q.id in answers else "" for q in ruleset.questions}
+    origin = urlencode([("from", origin_id)]) if origin_id else ""
+
+    def changed_url(question_id: str, value: str) -> str:
+        changed = {**parts, question_id: urlencode([(question_id, value)])} if question_id in parts else parts
+        return f"{address}?{'&'.join(part for part in (*changed.values(), origin) if part)}"
+
+    return changed_url
 
 
 EFFECTS = {

@@ -29,13 +29,13 @@ from decision.frozen import Frozen
 from decision.ruleset import Ruleset
 from decision.unanswered import Unknown, ask_next, unknowns
 from decision.verdict import (
+    Alternatives,
     Confidence,
     Decision,
     Pivot,
     RouteOut,
     chosen_routes,
     confidence_of,
-    decide,
     pivots,
     runner_up_of,
 )
@@ -115,13 +115,16 @@ def complete(ruleset: Ruleset, answers: Mapping[str, str | None]) -> dict[str, s
 
 def recommend(ruleset: Ruleset, answers: Mapping[str, str | None]) -> Recommendation:
     given = ruleset.with_figures(complete(ruleset, answers))  # the figures (v5 on) are matched like answers
-    decision = decide(ruleset, given)
+    # The rules and constraints these answers match, and their verdict, weighed once for every alternative answer
+    # that the pivots, the unknowns and the questions to ask next look at.
+    weighed = Alternatives(ruleset, given)
+    decision = weighed.decision
     approach, totals = decision.approach, decision.scores
     runner_up = runner_up_of(ruleset, decision)
     tied = runner_up is not None and totals[approach] == totals[runner_up]
     answered = sum(given[question.id] != UNSURE for question in ruleset.questions)
 
-    matched = sorted((rule for rule in ruleset.rules if rule.matches(given)), key=lambda rule: -rule.weight)
+    matched = sorted(weighed.rules, key=lambda rule: -rule.weight)
     reasons = [
         Reason(
             rule=rule.id,
@@ -134,19 +137,19 @@ def recommend(ruleset: Ruleset, answers: Mapping[str, str | None]) -> Recommenda
         )
         for rule in matched
     ]
-    matched_constraints = [c for c in ruleset.constraints if c.matches(given)]
+    matched_constraints = weighed.constraints
     excluded = exclusions(ruleset, matched_constraints, decision)
     routes = chosen_routes(ruleset, given, decision)
     conflicts = conflicts_of(ruleset, given, [route.id for route in routes])
     uncertain = answered < ruleset.confidence.min_answered or (totals[approach] == 0 and not excluded)
-    changes = [] if uncertain and ruleset.in_stages else pivots(ruleset, given, approach)
+    changes = [] if uncertain and ruleset.in_stages else pivots(ruleset, given, approach, weighed)
     confidence = confidence_of(
         ruleset, decision, runner_up, reasons, uncertain=uncertain, conflicts=bool(conflicts), given=given
     )
     if confidence == "clear" and ruleset.in_stages and any(given[p.question] == UNSURE for p in changes):
         confidence = "lean"  # an answer not yet given could still change the verdict
     named = (
-        unknowns(ruleset, given, decision, confidence, routes)
+        unknowns(ruleset, given, decision, confidence, routes, weighed)
         if ruleset.confidence.name_unknowns and not uncertain
         else []
     )
@@ -183,7 +186,7 @@ def recommend(ruleset: Ruleset, answers: Mapping[str, str | None]) -> Recommenda
         excluded=excluded,
         excluded_routes=route_exclusions(ruleset, matched_constraints),
         conflicts=conflicts,
-        ask_next=ask_next(ruleset, given, decision) if uncertain and ruleset.in_stages else [],
+        ask_next=ask_next(ruleset, given, decision, weighed) if uncertain and ruleset.in_stages else [],
         unknowns=named,
     )
 

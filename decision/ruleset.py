@@ -200,6 +200,11 @@ class Ruleset(Strict):
         return {route.id: route for route in self.routes}
 
     @cached_property
+    def routes_of_side(self) -> dict[Side, frozenset[str]]:
+        """The ids of the routes that carry out each side (none: that side can never be carried out)."""
+        return {side: frozenset(r.id for r in self.routes if r.approach == side) for side in ("open", "closed")}
+
+    @cached_property
     def sources_by_id(self) -> dict[str, Source]:
         return {source.id: source for source in self.sources}
 
@@ -219,6 +224,16 @@ class Ruleset(Strict):
     def rules_by_question(self) -> dict[str, tuple[Rule, ...]]:
         """The rules that look at each question: all that can change when that one answer changes."""
         return {q.id: tuple(rule for rule in self.rules if rule.looks_at(q.id)) for q in self.questions}
+
+    @cached_property
+    def constraints_by_question(self) -> dict[str, tuple[Constraint, ...]]:
+        """The constraints that look at each question, as rules_by_question."""
+        return {q.id: tuple(each for each in self.constraints if each.looks_at(q.id)) for q in self.questions}
+
+    @cached_property
+    def conflicts_by_question(self) -> dict[str, tuple[Conflict, ...]]:
+        """The conflicts whose condition looks at each question, as rules_by_question."""
+        return {q.id: tuple(each for each in self.conflicts if each.looks_at(q.id)) for q in self.questions}
 
     @cached_property
     def neutral_notes(self) -> dict[tuple[str, str], str]:

@@ -111,7 +111,9 @@ def shown(
     excluded = {entry.approach for entry in recommendation.excluded}
     ruled_out_routes = frozenset(entry.route for entry in recommendation.excluded_routes)
     options = {
-        approach: tuple(verdict.route_for(ruleset, side, answers, ruled_out_routes).id for side in SIDES_OF[approach])
+        approach: tuple(
+            verdict.route_choice(ruleset, side, answers, ruled_out_routes)[0].id for side in SIDES_OF[approach]
+        )
         for approach in ruleset.tie_break.order
         if ruleset.routes and approach not in excluded
     }
@@ -143,7 +145,7 @@ def shown(
         routes={i: ShownRoute(phrase=ruleset.routes_by_id[i].phrase) for i in route_ids},
         options=options,
         sources=cited_sources(ruleset, recommendation),
-        market=market_copy.market(market) if market else None,
+        market=market.kept if market else None,
         budget_ceilings=dict(ruleset.figures.budget_ceilings) if ruleset.figures else {},
         musts=musts_named(ruleset, recommendation),
     )

@@ -14,7 +14,7 @@ from typing import Literal
 from decision.entries import APPROACHES, UNSURE
 from decision.frozen import Frozen
 from decision.ruleset import Ruleset
-from decision.verdict import Confidence, Decision, RouteOut, chosen_routes, confidence_of, decide, runner_up_of
+from decision.verdict import Alternatives, Confidence, Decision, RouteOut, confidence_of, route_ids, runner_up_of
 
 ASK_NEXT = 3  # how many unanswered questions an uncertain result points to
 
@@ -36,24 +36,31 @@ def unknowns(
     decision: Decision,
     confidence: Confidence,
     routes: list[RouteOut],
+    weighed: Alternatives | None = None,
 ) -> list[Unknown]:
     """Each definite answer to a question the team was not sure of that would change the verdict, add a conflict,
     rule an approach or a route out, change the route or lower the confidence. The confidence an alternative
     would have is taken before the last step of recommend() (which only lowers it further), so "confidence" is
-    named where the margins, the conflicts or the unknowns alone would lower it."""
+    named where the margins, the conflicts or the unknowns alone would lower it.
+
+    Each alternative is weighed from the answers given (Alternatives), re-reading only the rules, constraints and
+    conflicts that look at its question; a property test checks the result against working each one out afresh."""
+    weighed = weighed or Alternatives(ruleset, given)
     found: list[Unknown] = []
-    route_ids = [route.id for route in routes]
-    known_conflicts = {conflict.text for conflict in ruleset.conflicts if conflict.holds(given, route_ids)}
+    route_ids_given = [route.id for route in routes]
+    known_conflicts = {conflict.text for conflict in ruleset.conflicts if conflict.holds(given, route_ids_given)}
+    meeting = [conflict for conflict in ruleset.conflicts if conflict.matches(weighed.given)]
     for question in ruleset.questions:
         if given[question.id] != UNSURE:
             continue
-        for value in question.values:
-            if value == UNSURE:
-                continue
-            changed = ruleset.with_figures({**given, question.id: value})
-            other = decide(ruleset, changed)
-            other_routes = [route.id for route in chosen_routes(ruleset, changed, other)]
-            other_conflicts = [conflict for conflict in ruleset.conflicts if conflict.holds(changed, other_routes)]
+        # A conflict that does not look at this question meets these answers as it met those given; whether it
+        # holds may still change with the route.
+        conflicts = [c for c in meeting if not c.looks_at(question.id)] + list(
+            ruleset.conflicts_by_question[question.id]
+        )
+        for value, changed, other in weighed.of(question):
+            other_routes = route_ids(ruleset, changed, other)
+            other_conflicts = [conflict for conflict in conflicts if conflict.holds(changed, other_routes)]
             effects: list[Effect] = []
             if other.approach != decision.approach:
                 effects.append("verdict")
@@ -62,14 +69,13 @@ def unknowns(
             if other.ruled_out - decision.ruled_out or other.routes_ruled_out - decision.routes_ruled_out:
                 effects.append("rules_out")
             if other.approach == decision.approach:
-                if other_routes != route_ids:
+                if other_routes != route_ids_given:
                     effects.append("route")
-                matched = [rule for rule in ruleset.rules if rule.matches(changed)]
                 level = confidence_of(
                     ruleset,
                     other,
                     runner_up_of(ruleset, other),
-                    matched,
+                    weighed.rules_with(question, changed),
                     uncertain=False,
                     conflicts=bool(other_conflicts),
                     given=changed,
@@ -81,18 +87,20 @@ def unknowns(
     return found
 
 
-def ask_next(ruleset: Ruleset, given: Mapping[str, str], decision: Decision) -> list[str]:
+def ask_next(
+    ruleset: Ruleset, given: Mapping[str, str], decision: Decision, weighed: Alternatives | None = None
+) -> list[str]:
     """The unanswered questions whose answer would move the result most.
 
     A question's pull is, over its answers, the most that one answer would change: ten points if it rules an
     approach in or out, five if it changes the leaning, plus the points it moves. Ties keep question order."""
+    weighed = weighed or Alternatives(ruleset, given)
     pulls: list[tuple[int, int, str]] = []
     for index, question in enumerate(ruleset.questions):
         if given[question.id] != UNSURE:
             continue
         pull = 0
-        for value in question.values[:-1]:
-            other = decide(ruleset, {**given, question.id: value})
+        for _, _, other in weighed.of(question):
             moved = sum(abs(other.scores[a] - decision.scores[a]) for a in APPROACHES)
             moved += 10 * (other.ruled_out != decision.ruled_out) + 5 * (other.approach != decision.approach)
             pull = max(pull, moved)

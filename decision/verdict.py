@@ -8,11 +8,12 @@ to read, not a Recommendation to show; rules.recommend puts that together from t
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
-from decision.entries import APPROACHES, UNSURE, Approach, Constraint, Route, RouteId, Side
+from decision.entries import APPROACHES, UNSURE, Approach, Constraint, Question, Route, RouteChoice, RouteId, Rule, Side
+from decision.figures import FIGURE_INPUTS
 from decision.frozen import Frozen
 from decision.ruleset import Ruleset
 
@@ -38,10 +39,13 @@ class RouteOut(Frozen):
 
 
 def scores(ruleset: Ruleset, answers: Mapping[str, str]) -> dict[Approach, int]:
+    return totals_of(rule for rule in ruleset.rules if rule.matches(answers))
+
+
+def totals_of(matched: Iterable[Rule]) -> dict[Approach, int]:
     totals: dict[Approach, int] = dict.fromkeys(APPROACHES, 0)
-    for rule in ruleset.rules:
-        if rule.matches(answers):
-            totals[rule.favours] += rule.weight
+    for rule in matched:
+        totals[rule.favours] += rule.weight
     return totals
 
 
@@ -83,7 +87,7 @@ def _decision(
 ) -> Decision:
     if ruleset.routes:
         for side in SIDES:
-            if not any(r.approach == side and r.id not in routes_out for r in ruleset.routes):
+            if ruleset.routes_of_side[side] <= routes_out:
                 ruled_out.add(side)  # no way left to carry it out
                 ruled_out.add("hybrid")  # and a hybrid needs both sides
     order = [approach for approach in ruleset.tie_break.order if approach not in ruled_out]
@@ -158,55 +162,99 @@ def confidence_of(
 
 
 def route_for(ruleset: Ruleset, side: Side, given: Mapping[str, str], ruled_out: frozenset[str]) -> RouteOut:
-    chosen: Route | None = None
-    because = ""
+    chosen, choice = route_choice(ruleset, side, given, ruled_out)
+    because = ruleset.filled(choice.because, given) if choice is not None else ""
+    return RouteOut(approach=side, id=chosen.id, name=chosen.name, text=f"{chosen.text} {because}".strip())
+
+
+def route_choice(
+    ruleset: Ruleset, side: Side, given: Mapping[str, str], ruled_out: frozenset[str]
+) -> tuple[Route, RouteChoice | None]:
+    """The route a side takes, and the choice that took it (None for the side's first route left)."""
     for choice in ruleset.route_choices:
         route = ruleset.routes_by_id[choice.route]
         if route.approach == side and route.id not in ruled_out and choice.matches(given):
-            chosen, because = route, ruleset.filled(choice.because, given)
-            break
-    if chosen is None:
-        chosen = next(r for r in ruleset.routes if r.approach == side and r.id not in ruled_out)
-    return RouteOut(approach=side, id=chosen.id, name=chosen.name, text=f"{chosen.text} {because}".strip())
+            return route, choice
+    return next(r for r in ruleset.routes if r.approach == side and r.id not in ruled_out), None
+
+
+SIDES_OF: dict[Approach, tuple[Side, ...]] = {"hybrid": SIDES, "open": ("open",), "closed": ("closed",)}
 
 
 def chosen_routes(ruleset: Ruleset, given: Mapping[str, str], decision: Decision) -> list[RouteOut]:
     if not ruleset.routes:
         return []
-    sides: tuple[Side, ...] = {"hybrid": SIDES, "open": ("open",), "closed": ("closed",)}[decision.approach]
     given = ruleset.with_figures(given)
-    return [route_for(ruleset, side, given, decision.routes_ruled_out) for side in sides]
+    return [route_for(ruleset, side, given, decision.routes_ruled_out) for side in SIDES_OF[decision.approach]]
 
 
-def pivots(ruleset: Ruleset, given: Mapping[str, str], approach: Approach) -> list[Pivot]:
-    """Every single change of an answer to another definite answer that gives a different verdict.
+def route_ids(ruleset: Ruleset, given: Mapping[str, str], decision: Decision) -> list[str]:
+    """The ids of chosen_routes, without the texts: for answers that already carry their figures."""
+    if not ruleset.routes:
+        return []
+    return [route_choice(ruleset, side, given, decision.routes_ruled_out)[0].id for side in SIDES_OF[decision.approach]]
 
-    Only the rules and constraints that look at the changed question can move, so each alternative re-scores
-    just those (a property test checks the result against deciding every alternative from scratch)."""
-    base = scores(ruleset, given)
-    found: list[Pivot] = []
-    for question in ruleset.questions:
+
+class Alternatives:
+    """The answers weighed once, so that each single change of an answer re-weighs only the rules and constraints
+    that look at its question: the verdict of every alternative answer, for pivots() and for the answers not
+    given yet (unanswered.py), which look at the same alternatives (each question's are worked out once, when
+    first asked for). Property tests check these against deciding every alternative from scratch."""
+
+    def __init__(self, ruleset: Ruleset, given: Mapping[str, str]) -> None:
+        self.ruleset = ruleset
+        self.given = ruleset.with_figures(given)
+        self.rules = [rule for rule in ruleset.rules if rule.matches(self.given)]  # in the ruleset's order
+        self.constraints = [c for c in ruleset.constraints if c.matches(self.given)]
+        self.scores = totals_of(self.rules)
+        self.decision = _decision(ruleset, dict(self.scores), *ruled_out_by(self.constraints))
+        self._matched = {rule.id for rule in self.rules}
+        self._by_question: dict[str, list[tuple[str, dict[str, str], Decision]]] = {}
+
+    def of(self, question: Question) -> list[tuple[str, dict[str, str], Decision]]:
+        """Each definite answer to this question other than the one given, with the answers it makes (their
+        figures worked out again) and their verdict, in the question's order."""
+        if question.id not in self._by_question:
+            self._by_question[question.id] = list(self._weigh(question))
+        return self._by_question[question.id]
+
+    def _weigh(self, question: Question) -> Iterator[tuple[str, dict[str, str], Decision]]:
+        ruleset, given = self.ruleset, self.given
         rules = ruleset.rules_by_question[question.id]
-        without = dict(base)
+        without = dict(self.scores)
         for rule in rules:
-            if rule.matches(given):
+            if rule.id in self._matched:
                 without[rule.favours] -= rule.weight
-        moving = [c for c in ruleset.constraints if c.looks_at(question.id)]
-        fixed_out, fixed_routes = ruled_out_by(
-            c for c in ruleset.constraints if not c.looks_at(question.id) and c.matches(given)
-        )
+        moving = ruleset.constraints_by_question[question.id]
+        fixed_out, fixed_routes = ruled_out_by(c for c in self.constraints if not c.looks_at(question.id))
+        figures = question.id in FIGURE_INPUTS  # the only answers the figures follow
         for value in question.values:
             if value in (given[question.id], UNSURE):
                 continue
-            changed = ruleset.with_figures({**given, question.id: value})
+            changed = {**given, question.id: value}
+            if figures:
+                changed = ruleset.with_figures(changed)
             totals = dict(without)
             for rule in rules:
                 if rule.matches(changed):
                     totals[rule.favours] += rule.weight
             ruled_out, routes_out = ruled_out_by(c for c in moving if c.matches(changed))
-            ruled_out |= fixed_out
-            routes_out |= fixed_routes
-            other = _decision(ruleset, totals, ruled_out, routes_out).approach
-            if other != approach:
-                found.append(Pivot(question=question.id, value=value, approach=other))
-    return found
+            yield value, changed, _decision(ruleset, totals, ruled_out | fixed_out, routes_out | fixed_routes)
+
+    def rules_with(self, question: Question, changed: Mapping[str, str]) -> list[Rule]:
+        """The rules that answers with this question's answer changed match (not in the ruleset's order)."""
+        kept = [rule for rule in self.rules if not rule.looks_at(question.id)]
+        return kept + [rule for rule in self.ruleset.rules_by_question[question.id] if rule.matches(changed)]
+
+
+def pivots(
+    ruleset: Ruleset, given: Mapping[str, str], approach: Approach, weighed: Alternatives | None = None
+) -> list[Pivot]:
+    """Every single change of an answer to another definite answer that gives a different verdict."""
+    weighed = weighed or Alternatives(ruleset, given)
+    return [
+        Pivot(question=question.id, value=value, approach=other.approach)
+        for question in ruleset.questions
+        for value, _, other in weighed.of(question)
+        if other.approach != approach
+    ]

@@ -13,7 +13,7 @@ from collections import Counter
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from decision import rules, ruleset, verdict
+from decision import rules, ruleset, unanswered, verdict
 from decision.entries import APPROACHES, UNSURE
 
 CURRENT = ruleset.current()
@@ -109,6 +109,73 @@ def test_pivots_are_exactly_what_a_brute_force_search_finds(answers):
     pivots = rules.recommend(CURRENT, answers).pivots
     assert {(p.question, p.value, p.approach) for p in pivots} == brute_force_pivots(answers)
     assert len(pivots) == len({(p.question, p.value) for p in pivots})
+
+
+def unknowns_from_scratch(rules_of, given, decision, confidence, routes):
+    """What unanswered.unknowns names, worked out as it was before it re-weighed only what each answer moves:
+    every alternative decided, routed and checked for conflicts afresh."""
+    found = []
+    route_ids = [route.id for route in routes]
+    known = {c.text for c in rules_of.conflicts if c.holds(given, route_ids)}
+    rank = {"close": 0, "lean": 1, "clear": 2}
+    for question in rules_of.questions:
+        if given[question.id] != UNSURE:
+            continue
+        for value in question.values[:-1]:
+            changed = rules_of.with_figures({**given, question.id: value})
+            other = verdict.decide(rules_of, changed)
+            other_routes = [route.id for route in verdict.chosen_routes(rules_of, changed, other)]
+            other_conflicts = [c for c in rules_of.conflicts if c.holds(changed, other_routes)]
+            effects = []
+            if other.approach != decision.approach:
+                effects.append("verdict")
+            if {c.text for c in other_conflicts} - known:
+                effects.append("conflict")
+            if other.ruled_out - decision.ruled_out or other.routes_ruled_out - decision.routes_ruled_out:
+                effects.append("rules_out")
+            if other.approach == decision.approach:
+                if other_routes != route_ids:
+                    effects.append("route")
+                matched = [rule for rule in rules_of.rules if rule.matches(changed)]
+                runner_up = verdict.runner_up_of(rules_of, other)
+                level = verdict.confidence_of(
+                    rules_of, other, runner_up, matched, uncertain=False, conflicts=bool(other_conflicts), given=changed
+                )
+                if rank[level] < rank[confidence]:
+                    effects.append("confidence")
+            if effects:
+                found.append((question.id, value, effects))
+    return found
+
+
+STAGED = [r for r in ruleset.load_all().values() if r.in_stages]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(STAGED), st.sampled_from(["close", "lean", "clear"]), st.data())
+def test_the_unknowns_and_the_questions_to_ask_next_are_what_deciding_each_answer_afresh_finds(rules_of, level, data):
+    # unanswered.py weighs each alternative answer from the answers given (verdict.Alternatives): the same
+    # findings as deciding, routing and checking every alternative from scratch.
+    answers = data.draw(st.fixed_dictionaries({q.id: st.sampled_from(q.values) for q in rules_of.questions}))
+    given = rules_of.with_figures(rules.complete(rules_of, answers))
+    decision = verdict.decide(rules_of, given)
+    routes = verdict.chosen_routes(rules_of, given, decision)
+    named = unanswered.unknowns(rules_of, given, decision, level, routes)
+    assert [(u.question, u.value, u.effects) for u in named] == unknowns_from_scratch(
+        rules_of, given, decision, level, routes
+    )
+    pulls = []
+    for index, question in enumerate(rules_of.questions):
+        if given[question.id] == UNSURE:
+            others = [verdict.decide(rules_of, {**given, question.id: value}) for value in question.values[:-1]]
+            pull = max(
+                sum(abs(o.scores[a] - decision.scores[a]) for a in APPROACHES)
+                + 10 * (o.ruled_out != decision.ruled_out)
+                + 5 * (o.approach != decision.approach)
+                for o in others
+            )
+            pulls.append((-pull, index, question.id))
+    assert unanswered.ask_next(rules_of, given, decision) == [q for _, _, q in sorted(pulls)[:3]]
 
 
 @settings(max_examples=1000, deadline=None)

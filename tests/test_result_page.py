@@ -5,10 +5,12 @@ from html import unescape
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from profiles import MIXED_ESTATE, OPEN_SHOP, SCENARIOS, START_UP, scenario
 from test_wizard import element_ids, hidden, tags
 
-from decision import rules, ruleset, services
+from decision import pages, rules, ruleset, services
 from decision.models import Result
 
 CURRENT = ruleset.current()
@@ -342,3 +344,17 @@ def test_a_result_with_one_conflict_and_a_runner_up_names_both_in_its_standing(c
     standing = inside(page, 'class="standing"', "</p>").replace(" :", ":")
     assert standing.startswith("Not a call until the conflict below is resolved: ")
     assert CURRENT.approaches[rec.runner_up].name in standing
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.fixed_dictionaries({}, optional={q.id: st.sampled_from(q.values) for q in CURRENT.questions}),
+    st.sampled_from(["", "AbCdEfGhJk"]),
+    st.data(),
+)
+def test_each_link_to_try_another_answer_is_the_preview_of_those_answers(answers, origin_id, data):
+    # pages.changed_urls writes the answers' query once and changes one answer in it for each link.
+    changed_url = pages.changed_urls(CURRENT, answers, origin_id)
+    for question in CURRENT.questions:
+        value = data.draw(st.sampled_from(question.values))
+        assert changed_url(question.id, value) == pages.preview_url(CURRENT, {**answers, question.id: value}, origin_id)
