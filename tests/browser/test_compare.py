@@ -93,7 +93,7 @@ def test_from_a_result_page_a_colleague_pastes_a_link_and_sees_both(new_page, li
     theirs = services.result_create(ruleset=RULESET, answers={**START_UP, "data_sensitivity": "restricted"})
     page = new_page(javascript=javascript, phone=True)
     page.goto(f"/r/{mine.id}/")
-    page.get_by_role("link", name="Compare with a colleague's result").click()
+    page.get_by_role("link", name="compare it with a colleague's").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Compare results")
     expect(page.locator("#link-1")).to_have_value(mine.id)
     page.locator("#label-1").fill("Me")
