@@ -43,16 +43,22 @@ def result_create(
     shown = snapshot.shown(ruleset, recommendation, given, catalogue.load())
     if group:
         shown = shown.model_copy(update={"group": group})
+    # Everything but the writes happens outside the transaction, which holds SQLite's write lock.
+    stored = {"recommendation": recommendation.model_dump(mode="json"), "shown": shown.model_dump(mode="json")}
     with transaction.atomic():
         allowance = ratelimit.hit("results", client) if client is not None else None
         if allowance is None or allowance.allowed:
-            row = Result.objects.create(
-                answers=given,
-                ruleset_version=ruleset.version,
-                recommendation=recommendation.model_dump(mode="json"),
-                shown=shown.model_dump(mode="json"),
-            )
-            return loaded(row)
+            row = Result.objects.create(answers=given, ruleset_version=ruleset.version, **stored)
+    if allowance is None or allowance.allowed:
+        # What was just stored, typed, from the models it was made from rather than read back and validated again.
+        return Snapshot(
+            id=row.id,
+            answers=given,
+            ruleset_version=ruleset.version,
+            recommendation=recommendation,
+            shown=shown,
+            created_at=row.created_at,
+        )
     # Raised after the transaction has committed, so that a refused attempt still counts.
     raise RateLimited(allowance.retry_after)
 
