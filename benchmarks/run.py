@@ -88,6 +88,25 @@ def server_env(database: Path) -> dict[str, str]:
     return env
 
 
+def start_gunicorn(env: dict[str, str], port: int, workers: int) -> subprocess.Popen:
+    """The production server on loopback, in a process group of its own (stop it with os.killpg)."""
+    return subprocess.Popen(
+        [
+            str(Path(PYTHON).parent / "gunicorn"),
+            "decision.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+    )
+
+
 def get(url: str, gzip_ok: bool = True) -> tuple[int, bytes, dict[str, str]]:
     request = urllib.request.Request(url, headers={"Accept-Encoding": "gzip"} if gzip_ok else {})
     with urllib.request.urlopen(request, timeout=10) as response:
@@ -269,21 +288,7 @@ def main() -> int:
     while proxy_port == port:  # a port just released can be handed out again
         proxy_port = free_port()
     app, proxy = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{proxy_port}"
-    gunicorn = Path(PYTHON).parent / "gunicorn"
-    server = subprocess.Popen(
-        [
-            str(gunicorn),
-            "decision.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(args.workers),
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env={**env, "TRUST_PROXY_HEADERS": "true", "TRUSTED_PROXY_HOPS": "1"},
-    )
+    server = start_gunicorn({**env, "TRUST_PROXY_HEADERS": "true", "TRUSTED_PROXY_HOPS": "1"}, port, args.workers)
     front = start_nginx(workdir, port, proxy_port)
     try:
         for _ in range(100):

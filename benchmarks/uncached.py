@@ -28,7 +28,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from run import PYTHON, ROOT, ensure, free_port, get, run_wrk, server_env
+from run import PYTHON, ROOT, ensure, free_port, get, run_wrk, server_env, start_gunicorn
 
 GOALS = {"question page": 0.8, "check page": 0.8, "preview": 0.5, "result creation": 0.5}
 
@@ -142,21 +142,7 @@ def main() -> int:
     subprocess.run([PYTHON, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
     port = free_port()
     app = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen(
-        [
-            str(Path(PYTHON).parent / "gunicorn"),
-            "decision.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(args.workers),
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-        start_new_session=True,
-    )
+    server = start_gunicorn(env, port, args.workers)
     try:
         for _ in range(100):
             try:
