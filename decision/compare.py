@@ -41,14 +41,20 @@ def group_param(refs: Sequence[Ref]) -> str:
     return "|".join(f"{ref.result_id}:{ref.label}" for ref in refs)
 
 
-def group_labels(group: dict[str, dict[str, str]]) -> list[str]:
+Group = dict[str, tuple[tuple[str, str], ...]]  # question -> (label, answer) of each who was asked, in order
+
+
+def group_labels(group: Group) -> list[str]:
     """The labels of those who answered, in the order they were compared, from what a saved result kept."""
-    return list(dict.fromkeys(label for said_by in group.values() for label in said_by))
+    return list(dict.fromkeys(label for said_by in group.values() for label, _ in said_by))
 
 
-def group_answers(found: Comparison) -> dict[str, dict[str, str]]:
+def group_answers(found: Comparison) -> Group:
     """Who answered what, by label, on each question where the answers differed: what a saved result keeps."""
-    return {row.question: {label: value for label, value in row.answers if value is not None} for row in found.disputed}
+    return {
+        row.question: tuple((label, value) for label, value in row.answers if value is not None)
+        for row in found.disputed
+    }
 
 
 class CompareError(ValueError):
@@ -87,11 +93,17 @@ def comparison_in(text: str) -> list[str]:
     return parse_qs(link.query).get("r", []) if link.path.endswith("/compare/") else []
 
 
-def clean_label(text: str) -> str:
+def quoted(text: str, most: int = 120) -> str:
+    """Pasted text as an error message quotes it: cleaned like a label, cut with an ellipsis past `most`."""
+    cleaned = clean_label(text, most + 1)
+    return cleaned if len(cleaned) <= most else cleaned[:most].rstrip() + "…"
+
+
+def clean_label(text: str, most: int = LABEL_MAX) -> str:
     """A label as shown: control and formatting characters dropped, spaces collapsed, cut to LABEL_MAX."""
     spaced = "".join(" " if ch.isspace() else ch for ch in text).replace("|", "/")  # "|" joins a group (below)
     kept = "".join(ch for ch in spaced if unicodedata.category(ch)[0] != "C")
-    return " ".join(kept.split())[:LABEL_MAX]
+    return " ".join(kept.split())[:most]
 
 
 @dataclass(frozen=True)
@@ -116,7 +128,7 @@ def parse_refs(values: Sequence[str]) -> Asked:
         result_id, _, label = value.partition(":")
         result_id = result_id.strip()
         if not ID.match(result_id):
-            problems.append(f"Result {number}: “{clean_label(value)[:120]}” is not a result's id.")
+            problems.append(f"Result {number}: “{quoted(value)}” is not a result's id.")
             anchors.append(f"link-{number}")
             continue
         label = clean_label(label) or f"Result {number}"

@@ -36,7 +36,7 @@ def address(values: list[str]) -> str:
     return f"{reverse('compare')}?{urlencode(pairs, safe=':')}"  # "r=<id>:Security", as people write it
 
 
-def group_of(param: str) -> dict[str, dict[str, str]]:
+def group_of(param: str) -> compare.Group:
     """Who answered what in the comparison a result is being saved from; nothing when the parameter does not
     name a comparison that can be made (a hand-edited address): the result is saved all the same."""
     if not param:
@@ -69,7 +69,7 @@ def values_from_form(links: list[str], labels: list[str]) -> list[str]:
         result_id = compare.result_id_in(link)
         if result_id is None:
             problems.append(
-                f"Row {number}: “{compare.clean_label(link)[:120]}” is not a result's link or id. "
+                f"Row {number}: “{compare.quoted(link)}” is not a result's link or id. "
                 "Copy the address of a result page (it holds /r/ and the result's id)."
             )
             anchors.append(f"link-{number}")
@@ -138,8 +138,9 @@ def compare_page(request: HtmxHttpRequest) -> HttpResponse:
 
 def compare_form(request: HttpRequest, rows: list[tuple[str, str]], failed: CompareError | None = None) -> HttpResponse:
     """The form, empty, filled in from a result page, or back with what is wrong (each problem linked to its row)."""
+    at_fault = set(failed.anchors) if failed else set()
     context = {
-        "rows": form_rows(rows),
+        "rows": [{**row, "invalid": f"link-{row['number']}" in at_fault} for row in form_rows(rows)],
         "problems": list(zip(failed.problems, failed.anchors, strict=True)) if failed else [],
         "start_url": absolute_url(request, reverse("start")),
     }

@@ -135,7 +135,7 @@ def disagreements(shown: Shown, answers: dict[str, str]) -> dict[str, Any]:
     lines = []
     for question in shown.questions:
         if question.id in shown.group:
-            said_by = "; ".join(f"{label}: {question.label(v)}" for label, v in shown.group[question.id].items())
+            said_by = "; ".join(f"{label}: {question.label(v)}" for label, v in shown.group[question.id])
             lines.append(f"{ours(question.text)} ({said_by}). We settled on {question.label(answers[question.id])}.")
     return {"consulted": json.dumps(labels, ensure_ascii=False), "people": in_words(labels), "disagreed": lines}
 

@@ -30,7 +30,7 @@ def result_create(
     ruleset: Ruleset,
     answers: Mapping[str, str | None],
     client: str | None = None,
-    group: dict[str, dict[str, str]] | None = None,
+    group: dict[str, tuple[tuple[str, str], ...]] | None = None,
 ) -> Snapshot:
     """Compute a recommendation from allow-listed answers and store it, with the ruleset version and every text
     its pages show.

@@ -74,8 +74,9 @@ class Shown(Kept):
     # Each approach a must ruled out, with that must in a few plain words ("restricted data"; v5 on).
     musts: dict[Approach, str] = {}
     # A result a group saved from a comparison: each question their answers differed on, with each person's
-    # answer by their label (labels only, never their results' links), in the order they were compared.
-    group: dict[str, dict[str, str]] = {}
+    # label and answer (labels only, never their results' links), in the order they were compared: pairs, not an
+    # object, since PostgreSQL's jsonb does not keep an object's key order.
+    group: dict[str, tuple[tuple[str, str], ...]] = {}
 
     @cached_property
     def questions_by_id(self) -> dict[str, ShownQuestion]:

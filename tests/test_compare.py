@@ -194,6 +194,8 @@ def test_each_problem_links_to_its_own_row(client):
     page = client.get("/compare/", rows).content.decode()
     summary = page[page.index('class="error-summary"') : page.index("</div>", page.index('class="error-summary"'))]
     assert re.findall(r'href="#(link-\d)"', summary) == ["link-2", "link-3"]
+    invalid = re.findall(r'id="(link-\d)"[^>]*aria-invalid="true"', page)
+    assert invalid == ["link-2", "link-3"]
 
 
 @pytest.mark.django_db
@@ -287,6 +289,10 @@ def test_a_form_row_that_is_not_a_link_is_named(client):
     assert response.status_code == 400
     assert "Row 1" in text_of(response.content.decode())
     assert "https://example.org/nothing-here" in response.content.decode()  # kept in the form
+    long = "thanks Helen, here it is -- Dan (sent from my phone, please excuse typos) " * 3
+    page = client.get("/compare/", [("link", long), ("label", "Dan")]).content.decode()
+    assert f"“{compare.quoted(long)}”" in unescape(page) and compare.quoted(long).endswith("…")
+    assert len(compare.quoted(long)) <= 121
 
 
 # ---------------------------------------------------------------- older versions
