@@ -19,8 +19,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from decision import rules, wizard
+from decision import money, rules, wizard
 from decision.brief import headline
+from decision.catalogue import Catalogue
 from decision.entries import UNSURE, Approach
 from decision.models import RESULT_ID_PATTERN
 from decision.ruleset import Ruleset
@@ -173,6 +174,7 @@ class Outcome:
     uncertain: bool
     routes: tuple[str, ...]  # route ids
     verdict: str  # "Open, on GPUs you rent and run", or "Open, if you can resolve two conflicts first"
+    cost: str  # what the route would cost a month, as a result's brief says it; none while conflicts stand
     conflicts: tuple[str, ...]  # conflict texts
 
     def key(self) -> tuple[object, ...]:
@@ -257,9 +259,15 @@ class Comparison:
 
 
 def outcome(
-    ruleset: Ruleset, answers: dict[str, str], value: str = "", label: str = "", said_by: Sequence[str] = ()
+    ruleset: Ruleset,
+    answers: dict[str, str],
+    value: str = "",
+    label: str = "",
+    said_by: Sequence[str] = (),
+    market: Catalogue | None = None,
 ) -> Outcome:
     rec = rules.recommend(ruleset, answers)
+    texts = shown(ruleset, rec, answers, market)
     return Outcome(
         value=value,
         label=label,
@@ -268,15 +276,15 @@ def outcome(
         approach=rec.approach,
         uncertain=rec.uncertain,
         routes=tuple(route.id for route in rec.routes),
-        verdict=headline(
-            shown(ruleset, rec, answers), rec
-        ),  # as a result page heads it: no route while conflicts stand
+        verdict=headline(texts, rec),  # as a result page heads it: no route while conflicts stand
+        cost=money.cost_context(texts, answers, rec, money.Typed()).get("cost_brief", ""),
         conflicts=tuple(conflict.text for conflict in rec.conflicts),
     )
 
 
-def compare(ruleset: Ruleset, people: Sequence[tuple[str, Snapshot]]) -> Comparison:
-    """Two to eight stored results (each with its label), compared by this ruleset's questions."""
+def compare(ruleset: Ruleset, people: Sequence[tuple[str, Snapshot]], market: Catalogue | None = None) -> Comparison:
+    """Two to eight stored results (each with its label), compared by this ruleset's questions; with the market
+    catalogue, each outcome says what it would cost."""
     carried: list[Person] = []
     not_asked: dict[str, list[str]] = {}
     for label, result in people:
@@ -310,7 +318,7 @@ def compare(ruleset: Ruleset, people: Sequence[tuple[str, Snapshot]]) -> Compari
             for value in values:
                 said_by = [p.label for p in carried if p.answers.get(question.id) == value]
                 changed = {**shared, question.id: value}
-                outcomes.append(outcome(ruleset, changed, value, question.label(value), said_by))
+                outcomes.append(outcome(ruleset, changed, value, question.label(value), said_by, market))
             for person in carried:
                 found = changes_among([settled(ruleset, {**person.answers, question.id: value}) for value in values])
                 if found:
@@ -323,5 +331,5 @@ def compare(ruleset: Ruleset, people: Sequence[tuple[str, Snapshot]]) -> Compari
         not_asked=not_asked,
         rows=rows,
         shared=shared,
-        base=outcome(ruleset, shared),
+        base=outcome(ruleset, shared, market=market),
     )

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_safe
 from pydantic import BaseModel, Field
 
-from decision import compare, money, pages, services
+from decision import catalogue, compare, money, pages, services
 from decision import ruleset as rulesets
 from decision.brief import headline, in_words
 from decision.compare import CompareError, Comparison, Ref
@@ -129,7 +129,7 @@ def compare_page(request: HtmxHttpRequest) -> HttpResponse:
     except CompareError as failed:
         return compare_form(request, rows, failed)
     refs = asked.refs
-    found = compare.compare(rulesets.current(), people)
+    found = compare.compare(rulesets.current(), people, catalogue.load())
     context = comparison_context(request, found, refs)
     context["notes"] = asked.notes
     context["rows"] = form_rows([(ref.result_id, ref.label) for ref in refs])
@@ -231,6 +231,8 @@ def comparison_context(request: HttpRequest, found: Comparison, refs: list[Ref])
         "settle": settle,
         "agreed": found.agreed,
         "group": compare.group_param(refs),
+        # An outcome's cost needs the volume: where the group differs on it, none can be priced.
+        "volume_disputed": any(row.question == "volume" for row in found.disputed),
         "agreed_check": pages.check_url(current, found.agreed),
         "share_url": absolute_url(request, address([f"{ref.result_id}:{ref.label}" for ref in refs])),
         "start_url": absolute_url(request, reverse("start")),
@@ -264,6 +266,7 @@ class OutcomeOut(BaseModel):
     approach: Approach
     uncertain: bool
     call: str
+    cost: str = Field(description="What the route would cost a month; empty while conflicts stand.")
     routes: list[str]
     conflicts: list[str]
     preview: str = Field(description="The page that shows this outcome in full (nothing is stored).")
@@ -304,7 +307,7 @@ def compare_api(request: HttpRequest) -> HttpResponse:
         fields = [{"field": "r", "message": problem} for problem in failed.problems]
         raise ApiError(failed.status, " ".join(failed.problems), fields) from None
     current = rulesets.current()
-    found = compare.compare(current, people)
+    found = compare.compare(current, people, catalogue.load())
 
     def link(path: str) -> str:
         return absolute_url(request, path)
@@ -346,6 +349,7 @@ def compare_api(request: HttpRequest) -> HttpResponse:
                         approach=o.approach,
                         uncertain=o.uncertain,
                         call=o.verdict,
+                        cost=o.cost,
                         routes=list(o.routes),
                         conflicts=list(o.conflicts),
                         preview=link(pages.preview_url(current, o.answers)),

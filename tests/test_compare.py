@@ -9,7 +9,7 @@ import pytest
 from profiles import MIXED_ESTATE, OPEN_SHOP, START_UP
 from test_result_page import text_of
 
-from decision import compare, rules, ruleset, services
+from decision import catalogue, compare, rules, ruleset, services
 from decision.compare_views import CompareOut
 from decision.models import Result
 
@@ -90,6 +90,24 @@ def test_a_difference_that_decides_the_call_names_each_answer_whose_it_is_and_it
         assert preview.status_code == 200
         assert f'data-approach="{outcome.approach}"' in preview.content.decode()
     assert Result.objects.count() == 2  # previews store nothing
+
+
+@pytest.mark.django_db
+def test_each_outcome_says_what_it_would_cost_once_the_volume_is_agreed(client):
+    engineering = create({**MIXED_ESTATE, "expertise": "strong"})
+    finance = create({**MIXED_ESTATE, "expertise": "none"})
+    page = client.get(address((engineering, "Engineering"), (finance, "Finance"))).content.decode()
+    found = compare.compare(
+        CURRENT, [("E", services.result_get(engineering.id)), ("F", services.result_get(finance.id))], catalogue.load()
+    )
+    priced = [o for row in found.disputed for o in row.outcomes if o.cost]
+    assert priced, "an outcome without conflicts, on an agreed volume, has a monthly cost"
+    shown = unescape(page).replace('<span class="visually-hidden">: see this outcome</span>', "")
+    for o in priced:
+        assert "a month" in o.cost and f"{o.verdict}</a>: {o.cost}." in shown
+    split = create({**MIXED_ESTATE, "volume": "light" if MIXED_ESTATE["volume"] != "light" else "steady"})
+    text = text_of(client.get(address((engineering, "E"), (split, "S"))).content.decode())
+    assert "What each outcome would cost waits on the volume, which you differ on." in text
 
 
 @pytest.mark.django_db
