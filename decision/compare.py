@@ -5,10 +5,12 @@ each know some answers better than the others, and often disagree. Each makes a 
 to eight of them together, by today's questions (an older result's answers are carried forward, and what no
 longer fits is said).
 
-What a disagreement does is worked out on the answers the group shares: every question they agree on keeps its
-answer, every disputed one is left "not sure", and each disputed question is then tried with each answer
-someone gave it, the others left open. A question "decides" something when those answers give a different
-verdict, route or set of conflicts. No I/O: the view looks the results up and turns answers into addresses.
+What a disagreement does is worked out twice. First on the answers the group shares: every question they agree on
+keeps its answer, every disputed one is left "not sure", and each disputed question is tried with each answer
+someone gave it. Then with each person's own other answers, since one choice can matter only once another is
+settled (a budget that adds a conflict only on restricted data). A difference matters where those answers give a
+different verdict, route or set of conflicts. No I/O: the view looks the results up and turns answers into
+addresses.
 """
 
 from __future__ import annotations
@@ -31,9 +33,8 @@ from decision.verdict import chosen_routes, decide
 MIN_PEOPLE = 2
 MAX_PEOPLE = 8
 LABEL_MAX = 40
-NOT_ASKED = "not asked"
 # A result's id as the address of its page gives it: a bare id, or any link whose path holds /r/<id>/.
-ID = re.compile(rf"^{RESULT_ID_PATTERN}$")
+ID = re.compile(RESULT_ID_PATTERN)  # whole strings only: ID.fullmatch
 IN_LINK = re.compile(rf"/r/({RESULT_ID_PATTERN})(?:/|\.json|$)")
 
 
@@ -50,12 +51,29 @@ def group_labels(group: Group) -> list[str]:
     return list(dict.fromkeys(label for said_by in group.values() for label, _ in said_by))
 
 
-def group_answers(found: Comparison) -> Group:
-    """Who answered what, by label, on each question where the answers differed: what a saved result keeps."""
-    return {
-        row.question: tuple((label, value) for label, value in row.answers if value is not None)
-        for row in found.disputed
-    }
+def who_said_what(ruleset: Ruleset, people: Sequence[tuple[str, Snapshot]]) -> Group:
+    """Who answered what, by label, on each question where the answers differed: what a result saved from a
+    comparison keeps (worked out without the rest of the comparison, which weighs every outcome)."""
+    group: Group = {}
+    carried = carry(ruleset, people)
+    for question in ruleset.questions:
+        said = tuple((p.label, p.answers[question.id]) for p in carried if question.id in p.answers)
+        if len({value for _, value in said}) > 1:
+            group[question.id] = said
+    return group
+
+
+def carry(ruleset: Ruleset, people: Sequence[tuple[str, Snapshot]]) -> list[Person]:
+    """Each person's answers as this ruleset's questions take them (a question their version did not ask is
+    absent; an answer that no longer fits counts as not sure, and is named)."""
+    carried = []
+    for label, result in people:
+        answers, problems = wizard.carry_over(ruleset, result.answers)
+        asked = {question.id for question in result.shown.questions}
+        for question_id in asked & ruleset.questions_by_id.keys():
+            answers.setdefault(question_id, UNSURE)  # asked then, with an answer today's question no longer takes
+        carried.append(Person(label=label, result=result, answers=answers, dropped=problems))
+    return carried
 
 
 class CompareError(ValueError):
@@ -85,7 +103,7 @@ def result_id_in(text: str) -> str | None:
     found = IN_LINK.search(text)
     if found:
         return found.group(1)
-    return text if ID.match(text) else None
+    return text if ID.fullmatch(text) else None
 
 
 def comparison_in(text: str) -> list[str]:
@@ -128,7 +146,7 @@ def parse_refs(values: Sequence[str]) -> Asked:
     for number, value in enumerate(values, start=1):
         result_id, _, label = value.partition(":")
         result_id = result_id.strip()
-        if not ID.match(result_id):
+        if not ID.fullmatch(result_id):
             problems.append(f"Result {number}: “{quoted(value)}” is not a result's id.")
             anchors.append(f"link-{number}")
             continue
@@ -176,9 +194,6 @@ class Outcome:
     verdict: str  # "Open, on GPUs you rent and run", or "Open, if you can resolve two conflicts first"
     cost: str  # what the route would cost a month, as a result's brief says it; none while conflicts stand
     conflicts: tuple[str, ...]  # conflict texts
-
-    def key(self) -> tuple[object, ...]:
-        return (self.approach, self.uncertain, self.routes, self.conflicts)
 
 
 @dataclass(frozen=True)
@@ -248,10 +263,6 @@ class Comparison:
         return [row for row in self.rows if row.differs]
 
     @property
-    def deciding(self) -> list[Row]:
-        return [row for row in self.rows if row.matters]
-
-    @property
     def agreed(self) -> dict[str, str]:
         """The answers everyone who was asked gave alike (what "Start from these answers" fills in)."""
         disputed = {row.question for row in self.disputed}
@@ -285,17 +296,12 @@ def outcome(
 def compare(ruleset: Ruleset, people: Sequence[tuple[str, Snapshot]], market: Catalogue | None = None) -> Comparison:
     """Two to eight stored results (each with its label), compared by this ruleset's questions; with the market
     catalogue, each outcome says what it would cost."""
-    carried: list[Person] = []
-    not_asked: dict[str, list[str]] = {}
-    for label, result in people:
-        answers, problems = wizard.carry_over(ruleset, result.answers)
-        asked = {question.id for question in result.shown.questions}
-        missing = [q.id for q in ruleset.questions if q.id not in asked]
-        if missing:
-            not_asked[label] = missing
-        for question_id in asked & ruleset.questions_by_id.keys():
-            answers.setdefault(question_id, UNSURE)  # asked then, with an answer today's question no longer takes
-        carried.append(Person(label=label, result=result, answers=answers, dropped=problems))
+    carried = carry(ruleset, people)
+    not_asked = {
+        person.label: missing
+        for person in carried
+        if (missing := [q.id for q in ruleset.questions if q.id not in person.answers])
+    }
 
     shared: dict[str, str] = {}
     differing: list[str] = []

@@ -45,7 +45,7 @@ def group_of(param: str) -> compare.Group:
         people = look_up(compare.parse_refs(param.split("|")).refs)
     except CompareError:
         return {}
-    return compare.group_answers(compare.compare(rulesets.current(), people))
+    return compare.who_said_what(rulesets.current(), people)
 
 
 def values_from_form(links: list[str], labels: list[str]) -> list[str]:
