@@ -168,6 +168,7 @@ def call_of(result: Snapshot) -> str:
 
 def comparison_context(request: HttpRequest, found: Comparison, refs: list[Ref]) -> dict[str, Any]:
     current = rulesets.current()
+    group = compare.group_param(refs)
     people = []
     for person in found.people:
         rec, shown = person.result.recommendation, person.result.shown
@@ -188,7 +189,11 @@ def comparison_context(request: HttpRequest, found: Comparison, refs: list[Ref])
     deciding: list[dict[str, Any]] = []
     for row in found.disputed:
         outcomes = [
-            {"outcome": o, "preview": pages.preview_url(current, o.answers), "said_by": ", ".join(o.said_by)}
+            {
+                "outcome": o,
+                "preview": pages.preview_url(current, o.answers, group=group),
+                "said_by": ", ".join(o.said_by),
+            }
             for o in row.outcomes
         ]
         deciding.append(
@@ -230,13 +235,13 @@ def comparison_context(request: HttpRequest, found: Comparison, refs: list[Ref])
         "no_effect": [d for d, row in zip(deciding, found.disputed, strict=True) if not row.matters],
         "settle": settle,
         "agreed": found.agreed,
-        "group": compare.group_param(refs),
+        "group": group,
         # An outcome's cost needs the volume: where the group differs on it, none can be priced.
         "volume_disputed": any(row.question == "volume" for row in found.disputed),
         "agreed_check": pages.check_url(current, found.agreed),
         "share_url": absolute_url(request, address([f"{ref.result_id}:{ref.label}" for ref in refs])),
         "start_url": absolute_url(request, reverse("start")),
-        "base_preview": pages.preview_url(current, found.shared),
+        "base_preview": pages.preview_url(current, found.shared, group=group),
         "older": any(p["older"] for p in people),
     }
 
@@ -352,7 +357,7 @@ def compare_api(request: HttpRequest) -> HttpResponse:
                         cost=o.cost,
                         routes=list(o.routes),
                         conflicts=list(o.conflicts),
-                        preview=link(pages.preview_url(current, o.answers)),
+                        preview=link(pages.preview_url(current, o.answers, group=compare.group_param(asked.refs))),
                     )
                     for o in row.outcomes
                 ],

@@ -261,8 +261,10 @@ def today(result: Snapshot) -> dict[str, Any] | None:
     }
 
 
-def preview_url(ruleset: Ruleset | Shown, answers: dict[str, str], origin_id: str = "") -> str:
-    return f"{reverse('preview')}?{wizard.query(ruleset, answers, **{'from': origin_id})}"
+def preview_url(ruleset: Ruleset | Shown, answers: dict[str, str], origin_id: str = "", group: str = "") -> str:
+    """A preview of these answers: set against the result it came from, or, from a comparison, carrying its
+    colleagues (compare.group_param) back to it and into a result saved from it."""
+    return f"{reverse('preview')}?{wizard.query(ruleset, answers, **{'from': origin_id, 'group': group})}"
 
 
 def changed_urls(ruleset: Ruleset | Shown, answers: dict[str, str], origin_id: str = "") -> Callable[[str, str], str]:

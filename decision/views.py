@@ -29,7 +29,7 @@ from decision import cards, catalogue, costs, exports, market_copy, money, pages
 from decision import ruleset as rulesets
 from decision.brief import in_words
 from decision.compare import group_labels
-from decision.compare_views import group_of
+from decision.compare_views import address, group_of
 from decision.how import how_context
 from decision.models import RESULT_ID_PATTERN
 from decision.responses import HtmxHttpRequest, absolute_url, form_post, json_error, known_query, noindex, page, public
@@ -173,7 +173,7 @@ def decision_record(request: HtmxHttpRequest, result_id: str) -> HttpResponse:
 
 
 @require_safe
-@known_query({"from": None, **VOLUME_PARAMS}, answers=True)
+@known_query({"from": None, "group": None, **VOLUME_PARAMS}, answers=True)
 @public(max_age=3600)
 @noindex
 def preview(request: HtmxHttpRequest) -> HttpResponse:
@@ -192,6 +192,9 @@ def preview(request: HtmxHttpRequest) -> HttpResponse:
     url = absolute_url(request, request.get_full_path())
     typed = typed_volume(request)
     context = pages.preview_context(ruleset, answers.given, recommendation, origin, url, catalogue.load(), typed)
+    # Opened from a comparison: back to it, and a result saved from here keeps who answered what.
+    colleagues = request.GET.get("group", "")
+    context.update(colleagues=colleagues, comparison=address(colleagues.split("|")) if colleagues else "")
     return page(request, "result.html", context, status=400 if typed.error else 200)
 
 

@@ -474,3 +474,23 @@ def test_a_result_saved_together_says_so_on_its_page(client):
     text = text_of(client.get(saved["Location"]).content.decode())
     assert "Settled together by Security and Finance" in text
     assert "Settled together" not in text_of(client.get(f"/r/{security.id}/").content.decode())
+
+
+@pytest.mark.django_db
+def test_a_preview_opened_from_a_comparison_leads_back_to_it_and_saves_with_the_group(client):
+    security, finance = create({**START_UP, "data_sensitivity": "restricted"}), create(START_UP)
+    path = address((security, "Security"), (finance, "Finance"))
+    page = client.get(path).content.decode()
+    section = page[page.index('id="differences"') : page.index('id="settle"')]
+    href = unescape(re.findall(r'href="(/preview/\?[^"]+)"', section)[0])
+
+    preview = client.get(href)
+    assert preview.status_code == 200
+    body = preview.content.decode()
+    back = unescape(re.search(r'href="([^"]+)"[^>]*>Back to the comparison<', body).group(1))
+    assert parse_qsl(urlsplit(back).query) == parse_qsl(urlsplit(path).query)
+    assert "These are the answers your group shares" in text_of(body)
+    form = dict(re.findall(r'type="hidden" name="([a-z_]+)" value="([^"]+)"', body))
+    saved = client.post("/results", {key: unescape(value) for key, value in form.items()})
+    record = client.get(saved["Location"] + "decision-record.md").content.decode()
+    assert 'consulted: ["Security", "Finance"]' in record
