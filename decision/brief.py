@@ -16,6 +16,9 @@ from decision.entries import UNSURE
 from decision.rules import Recommendation
 from decision.snapshot import Shown
 
+# How a result's confidence reads wherever it is said: its standing, its card, a comparison, its record.
+CONFIDENCE_WORDS = {"clear": "A clear call", "lean": "A lean", "close": "A close call"}
+
 
 def verdict_of(shown: Shown, recommendation: Recommendation) -> str:
     """The verdict and its route in a few words: "Open, on GPUs you rent and run"."""
@@ -119,7 +122,7 @@ def _standing(shown: Shown, rec: Recommendation) -> dict[str, str]:
         below = "the conflict below is" if len(rec.conflicts) == 1 else "the conflicts below are"
         label = f"Not a call until {below} resolved"
         return {"label": label, "detail": detail, "why_not_clear": ""}
-    label = {"clear": "A clear call", "lean": "A lean", "close": "A close call"}[rec.confidence]
+    label = CONFIDENCE_WORDS[rec.confidence]
     why_not_clear = ""
     if rec.confidence != "clear" and ours - theirs >= shown.confidence.clear_margin:
         strong = shown.confidence.strong_weight or 0

@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field
 
 from decision import catalogue, compare, money, pages, services
 from decision import ruleset as rulesets
-from decision.brief import headline, in_words
+from decision.brief import CONFIDENCE_WORDS, headline, in_words
 from decision.compare import CompareError, Comparison, Ref
 from decision.entries import Approach
 from decision.responses import ApiError, HtmxHttpRequest, absolute_url, api_view, known_query, noindex, page, public
@@ -148,7 +148,6 @@ def compare_form(request: HttpRequest, rows: list[tuple[str, str]], failed: Comp
 
 
 CHANGE_WORDS = {"verdict": "the verdict", "route": "the route", "conflicts": "the conflicts"}
-CONFIDENCE_WORDS = {"clear": "A clear call", "lean": "A lean, not a clear call", "close": "A close call"}
 
 
 def elsewhere_words(elsewhere: list[tuple[str, list[str]]]) -> str:

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.utils.text import slugify
 
-from decision.brief import in_words, points
+from decision.brief import CONFIDENCE_WORDS, in_words, points
 from decision.compare import group_labels
 from decision.entries import UNSURE, Approach, Source
 from decision.pages import answer_order, recommendation_context
@@ -32,7 +32,6 @@ TITLES = {
     "hybrid": "Use open-weight and closed models in a hybrid",
 }
 UNDECIDED_TITLE = "Settle the open questions on our LLM approach"
-CONFIDENCE_WORDS = {"clear": "a clear call", "lean": "a lean", "close": "a close call"}
 MOST_DRIVERS = 6  # the answers behind the heaviest reasons that a record names as drivers
 NOT_SURE = "Not sure yet"  # "I'm not sure", in the record's voice
 
@@ -265,7 +264,7 @@ def firmness(shown: Shown, rec: Recommendation, context: dict[str, Any]) -> str:
     """How firm the call is, in a sentence, with why it is not clear and how a tie was broken: "The margin is
     narrow (a lean)." when a lean is down to the margin."""
     lead = "The margin is narrow (a lean)" if rec.confidence == "lean" and narrow(shown, rec) else None
-    lead = lead or f"It is {CONFIDENCE_WORDS[rec.confidence]}"
+    lead = lead or f"It is {CONFIDENCE_WORDS[rec.confidence].lower()}"
     detail = []
     if shown.in_stages:  # v1 knew no musts: its standing is its confidence alone
         standing_ = context["standing"]
@@ -369,7 +368,7 @@ def card_texts(result: Snapshot, context: dict[str, Any] | None = None) -> dict[
         }
     standing_ = context["standing"]
     if not shown.in_stages:  # v1 knew no musts: its standing is its confidence alone
-        standing_ = {"label": {"clear": "A clear call", "lean": "A lean", "close": "A close call"}[rec.confidence]}
+        standing_ = {"label": CONFIDENCE_WORDS[rec.confidence]}
         standing_["detail"] = ""
     reasons = context["top_reasons"]
     if rec.conflicts:  # said with their number, and the first of them, since a card has no "below" to point to
