@@ -237,11 +237,7 @@ def settled(ruleset: Ruleset, answers: dict[str, str]) -> Settled:
     decision = decide(ruleset, given)
     routes = chosen_routes(ruleset, given, decision)
     conflicts = rules.conflicts_of(ruleset, given, [route.id for route in routes])
-    answered = sum(given[question.id] != UNSURE for question in ruleset.questions)
-    # As recommend() has it: too few definite answers, or none that tip the balance and no must either.
-    uncertain = answered < ruleset.confidence.min_answered or (
-        decision.scores[decision.approach] == 0 and not decision.ruled_out
-    )
+    uncertain = rules.too_uncertain(ruleset, given, decision)
     return (
         (decision.approach, uncertain),
         tuple(route.id for route in routes),

@@ -113,6 +113,14 @@ def complete(ruleset: Ruleset, answers: Mapping[str, str | None]) -> dict[str, s
     return {question.id: answers.get(question.id) or UNSURE for question in ruleset.questions}
 
 
+def too_uncertain(ruleset: Ruleset, given: Mapping[str, str], decision: Decision) -> bool:
+    """Too few definite answers to call, or none that tip the balance and no must either."""
+    answered = sum(given[question.id] != UNSURE for question in ruleset.questions)
+    return answered < ruleset.confidence.min_answered or (
+        decision.scores[decision.approach] == 0 and not decision.ruled_out
+    )
+
+
 def recommend(ruleset: Ruleset, answers: Mapping[str, str | None]) -> Recommendation:
     given = ruleset.with_figures(complete(ruleset, answers))  # the figures (v5 on) are matched like answers
     # The rules and constraints these answers match, and their verdict, weighed once for every alternative answer
@@ -141,7 +149,7 @@ def recommend(ruleset: Ruleset, answers: Mapping[str, str | None]) -> Recommenda
     excluded = exclusions(ruleset, matched_constraints, decision)
     routes = chosen_routes(ruleset, given, decision)
     conflicts = conflicts_of(ruleset, given, [route.id for route in routes])
-    uncertain = answered < ruleset.confidence.min_answered or (totals[approach] == 0 and not excluded)
+    uncertain = too_uncertain(ruleset, given, decision)
     changes = [] if uncertain and ruleset.in_stages else pivots(ruleset, given, approach, weighed)
     confidence = confidence_of(
         ruleset, decision, runner_up, reasons, uncertain=uncertain, conflicts=bool(conflicts), given=given
