@@ -59,14 +59,14 @@ def parse_address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | 
 def _count(scope: str, client: str, window: int) -> int:
     """Add one to this client's count for the window and return the new count. Runs inside the caller's
     transaction, which keeps the row locked until the result is stored (or the refusal committed); Django's
-    update_or_create locks the row, and settles a race between two first attempts."""
+    update_or_create locks the row, and settles a race between two first attempts. Since Django 6 the UPDATE
+    returns the count it wrote (RETURNING), so the row needs no reading back."""
     row, created = RateCount.objects.update_or_create(
         scope=scope, client=client, window=window, defaults={"count": F("count") + 1}, create_defaults={"count": 1}
     )
     if created:
         RateCount.objects.filter(window__lt=window - 1).delete()  # windows that can no longer matter
         return 1
-    row.refresh_from_db(fields=["count"])
     return row.count
 
 

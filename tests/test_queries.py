@@ -5,9 +5,12 @@
 from urllib.parse import urlencode
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from profiles import START_UP
 
 from decision import ruleset, services
+from decision.models import RateCount
 
 ANSWERS = {"data_sensitivity": "restricted", "compute": "own", "expertise": "strong"}
 SECURITY_AND_AFTER = {q.id for q in ruleset.current().questions if q.section in ("security", "operations")}
@@ -40,6 +43,21 @@ def test_a_result_page_makes_one_query_and_none_once_cached(client, django_asser
     assert 'data-approach="open"' in second.content.decode()
     assert second["Cache-Control"] == "public, max-age=86400"  # a day: its "today's rules" line can change
     assert "HX-Request" in second["Vary"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_saving_a_result_counts_it_and_stores_it_in_three_statements(client, settings):
+    """The rate count is read (and locked), raised with the new count returned, and the result inserted: no
+    statement reads back what another just wrote, since each holds the write lock a little longer."""
+    settings.RATE_LIMIT_RESULTS = 5
+    body = {"answers": ANSWERS}
+    client.post("/api/results", body, content_type="application/json")  # the window's first: its row is created
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post("/api/results", body, content_type="application/json")
+    assert response.status_code == 201
+    statements = [q["sql"].split()[0] for q in queries if q["sql"].split()[0] in ("SELECT", "UPDATE", "INSERT")]
+    assert statements == ["SELECT", "UPDATE", "INSERT"]
+    assert RateCount.objects.get().count == 2
 
 
 @pytest.mark.django_db
