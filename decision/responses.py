@@ -52,11 +52,9 @@ def page_url(request: HttpRequest) -> str:
 
 
 def page(request: HttpRequest, template: str, context: dict[str, Any], status: int = 200) -> HttpResponse:
-    """The whole page, or under htmx only its content partial (htmx pushes the final URL, redirects and all)."""
-    partial = is_partial(request)
-    template_name = f"{template}#content" if partial else template
-    context = {**context, "partial": partial, "page_url": page_url(request)}
-    response = render(request, template_name, context, status=status)
+    """The whole page, or under htmx only its content block (htmx pushes the final URL, redirects and all)."""
+    context = {**context, "partial": is_partial(request), "page_url": page_url(request)}
+    response = render(request, template, context, status=status)
     patch_vary_headers(response, VARY)
     if status >= 400:
         response["HX-Push-Url"] = "false"  # show the error in the page, but keep the address the user came from

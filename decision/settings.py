@@ -113,15 +113,10 @@ WSGI_APPLICATION = "decision.wsgi.application"
 
 TEMPLATES = [
     {
-        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": False,
-        "OPTIONS": {
-            "context_processors": [
-                "django.template.context_processors.request",
-                "django.template.context_processors.csp",
-            ],
-        },
+        "OPTIONS": {"environment": "decision.templating.environment"},
     },
 ]
 

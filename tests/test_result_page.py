@@ -219,6 +219,18 @@ def test_a_preview_shows_the_changed_verdict_stores_nothing_and_may_be_cached(cl
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("changed", [2, 3])
+def test_a_preview_of_several_changes_lists_them_as_a_sentence(client, changed):
+    result = create(MIXED_ESTATE)
+    questions = [q for q in CURRENT.questions if result.answers[q.id] != q.values[-1]][:changed]
+    answers = {**result.answers, **{q.id: q.values[-1] for q in questions}}
+    page = client.get("/preview/", {**answers, "from": result.id}).content.decode()
+    parts = [f"“{q.text}” from “{q.label(result.answers[q.id])}” to “{q.label(q.values[-1])}”" for q in questions]
+    listed = ", ".join(parts[:-1]) + " and " + parts[-1]
+    assert f"if you changed {listed}. The saved result was" in inside(page, 'class="preview-banner"', "</div>")
+
+
+@pytest.mark.django_db
 def test_saving_a_preview_stores_the_result_it_showed(client):
     result = create(MIXED_ESTATE)
     link = try_links(client.get(f"/r/{result.id}/").content.decode())[0]
