@@ -16,11 +16,12 @@ from django.utils.text import slugify
 from decision.brief import CONFIDENCE_WORDS, in_words, points
 from decision.compare import group_labels
 from decision.entries import UNSURE, Approach, Source
+from decision.kept_texts import ShownQuestion
 from decision.pages import answer_order, recommendation_context
 from decision.record_options import left, named, option_lines, option_title, own_cons, ruled_out, unspoken
 from decision.record_voice import mid_sentence, ours, said
 from decision.rules import Recommendation
-from decision.snapshot import Shown, ShownQuestion, Snapshot
+from decision.snapshot import Shown, Snapshot
 
 REVIEW_AFTER_DAYS = 182  # about six months
 

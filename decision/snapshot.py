@@ -14,36 +14,11 @@ from functools import cached_property
 
 from decision import market_copy, rules, verdict
 from decision.catalogue import Catalogue
-from decision.entries import UNSURE_LABEL, Approach, Confidence, Identifier, RouteId, Section, Side, Source, TieBreak
+from decision.entries import Approach, Confidence, RouteId, Section, Side, Source, TieBreak
 from decision.figures import asked
 from decision.frozen import Frozen as Kept
+from decision.kept_texts import ShownApproach, ShownQuestion, ShownRoute
 from decision.ruleset import Ruleset
-
-
-class ShownOption(Kept):
-    value: Identifier
-    label: str
-    event: str = ""  # the answer as something that could happen, for a record's revisit triggers
-
-
-class ShownQuestion(Kept):
-    id: Identifier
-    section: Identifier
-    text: str
-    options: tuple[ShownOption, ...]
-
-    def label(self, value: str) -> str:
-        return next((option.label for option in self.options if option.value == value), UNSURE_LABEL)
-
-
-class ShownApproach(Kept):
-    name: str
-    headline: str
-    summary: str
-
-
-class ShownRoute(Kept):
-    phrase: str  # how the route reads after a verdict: "through a vendor's shared API"
 
 
 class Shown(Kept):
@@ -127,20 +102,9 @@ def shown(
         in_stages=ruleset.in_stages,
         confidence=ruleset.confidence,
         tie_break=ruleset.tie_break,
-        approaches={
-            approach: ShownApproach(name=text.name, headline=text.headline, summary=text.summary)
-            for approach, text in ruleset.approaches.items()
-        },
+        approaches=ruleset.kept_approaches,
         sections=ruleset.sections,
-        questions=tuple(
-            ShownQuestion(
-                id=q.id,
-                section=q.section,
-                text=q.text,
-                options=tuple(ShownOption(value=o.value, label=o.label, event=o.event) for o in q.options),
-            )
-            for q in ruleset.questions
-        ),
+        questions=ruleset.kept_questions,
         briefs={r.rule: by_rule[r.rule].brief for r in reasons if by_rule[r.rule].brief},
         reason_questions={r.rule: tuple(asked(by_rule[r.rule].when)) for r in reasons},
         routes={i: ShownRoute(phrase=ruleset.routes_by_id[i].phrase) for i in route_ids},
