@@ -30,7 +30,7 @@ class Result(models.Model):
 
 class RateCount(models.Model):
     """How many results one client address created in one fixed window: the shared count behind the rate
-    limit, incremented with F() in the transaction that stores the result, so it is exact on every database."""
+    limit, counted by one statement in the transaction that stores the result, so it is exact on every database."""
 
     scope = models.CharField(max_length=20)
     client = models.CharField(max_length=64)  # an IPv4 address or an IPv6 /64

@@ -7,7 +7,7 @@ from django.test import Client
 from profiles import START_UP
 
 from decision import ratelimit
-from decision.models import Result
+from decision.models import RateCount, Result
 
 ANSWERS = START_UP
 
@@ -135,3 +135,12 @@ def test_an_ipv6_client_is_counted_by_its_64_block(rf):
     assert ratelimit.client_address(first) == ratelimit.client_address(second) == "2001:db8:1:2::/64"
     assert ratelimit.client_address(other) != ratelimit.client_address(first)
     assert ratelimit.client_address(rf.get("/", REMOTE_ADDR="::ffff:192.0.2.7")) == "192.0.2.7"
+
+
+@pytest.mark.django_db
+def test_a_windows_first_attempt_clears_the_counts_that_can_no_longer_matter(limit_two):
+    start = 1_800_000_000.0  # a window boundary: divisible by 600
+    for minutes in (0, 10, 20):  # three windows in a row, each counted from 1
+        assert ratelimit.hit("results", "192.0.2.60", now=start + minutes * 60 + 1).allowed
+    bucket = int(start // 600)
+    assert sorted(RateCount.objects.values_list("window", "count")) == [(bucket + 1, 1), (bucket + 2, 1)]
