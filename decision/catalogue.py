@@ -9,10 +9,12 @@ checks.py refuses to start with a broken catalogue and warns when a price grows 
 from __future__ import annotations
 
 import datetime
+import hashlib
+import json
 import tomllib
 from functools import cache, cached_property
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -158,6 +160,14 @@ class Catalogue(BaseModel):
         """The copy of its figures a result keeps (market_copy.market), made once: a loaded catalogue never changes,
         and copying its rows was a tenth of the work of each result made or previewed."""
         return market_copy.market(self)
+
+    @cached_property
+    def kept_json(self) -> tuple[str, dict[str, Any]]:
+        """That copy as stored (JSON), with its name: the SHA-256 of its canonical JSON, the same for every
+        result made from the same figures, which share one stored copy (models.MarketCopy)."""
+        data = self.kept.model_dump(mode="json")
+        text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        return hashlib.sha256(text.encode()).hexdigest(), data
 
     @model_validator(mode="after")
     def _rows_are_consistent(self) -> Catalogue:

@@ -14,7 +14,8 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from decision import catalogue, ratelimit, rules, snapshot
-from decision.models import HealthProbe, RateCount, Result, ResultCard
+from decision.catalogue import Catalogue
+from decision.models import HealthProbe, MarketCopy, RateCount, Result, ResultCard
 from decision.ruleset import Ruleset
 from decision.snapshot import Shown, Snapshot
 
@@ -40,11 +41,17 @@ def result_create(
     count and the insert, in one transaction rather than two."""
     given = rules.complete(ruleset, answers)
     recommendation = rules.recommend(ruleset, given)
-    shown = snapshot.shown(ruleset, recommendation, given, catalogue.load())
+    market = catalogue.load()
+    shown = snapshot.shown(ruleset, recommendation, given, market)
     if group:
         shown = shown.model_copy(update={"group": group})
-    # Everything but the writes happens outside the transaction, which holds SQLite's write lock.
-    stored = {"recommendation": recommendation.model_dump(mode="json"), "shown": shown.model_dump(mode="json")}
+    # Everything but the writes happens outside the transaction, which holds SQLite's write lock. The market's
+    # figures are stored once for every result made from them (models.MarketCopy), not inside each result.
+    stored = {
+        "recommendation": recommendation.model_dump(mode="json"),
+        "shown": shown.model_dump(mode="json", exclude={"market"}),
+        "market": market_copy_of(market),
+    }
     with transaction.atomic():
         allowance = ratelimit.hit("results", client) if client is not None else None
         if allowance is None or allowance.allowed:
@@ -61,6 +68,13 @@ def result_create(
         )
     # Raised after the transaction has committed, so that a refused attempt still counts.
     raise RateLimited(allowance.retry_after)
+
+
+def market_copy_of(market: Catalogue) -> MarketCopy:
+    """The stored copy of these market figures, made the first time a result is made from them."""
+    digest, data = market.kept_json
+    copy, _ = MarketCopy.objects.get_or_create(digest=digest, defaults={"market": data})
+    return copy
 
 
 # Below this much free space where SQLite keeps its files, the service says it cannot store results: a commit
@@ -98,17 +112,20 @@ def sqlite_free_bytes() -> int | None:
 def result_get(result_id: str) -> Snapshot | None:
     """A stored result, typed; None when there is none with that id, or it was stored without the texts it shows
     (a result whose ruleset file was gone when they were copied: see migration 0006)."""
-    row = Result.objects.filter(pk=result_id).first()
+    row = Result.objects.filter(pk=result_id).select_related("market").first()
     return loaded(row) if row is not None and row.shown else None
 
 
 def loaded(row: Result) -> Snapshot:
+    # A result keeps its market figures in the shared copy it refers to, or, made before there were shared
+    # copies, inside its own texts.
+    shown = {**row.shown, "market": row.market.market} if row.market is not None else row.shown
     return Snapshot(
         id=row.id,
         answers=row.answers,
         ruleset_version=row.ruleset_version,
         recommendation=rules.Recommendation.model_validate(row.recommendation),
-        shown=Shown.model_validate(row.shown),
+        shown=Shown.model_validate(shown),
         created_at=row.created_at,
     )
 

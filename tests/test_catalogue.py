@@ -305,6 +305,26 @@ def test_a_result_shows_what_each_route_costs_and_keeps_its_figures_when_the_cat
 
 
 @pytest.mark.django_db
+def test_results_share_one_stored_copy_of_the_market_and_one_stored_before_that_reads_the_same(client):
+    from django.core.cache import caches
+    from profiles import MIXED_ESTATE, START_UP
+
+    from decision import ruleset, services
+    from decision.models import MarketCopy, Result
+
+    first, second = (services.result_create(ruleset=ruleset.current(), answers=a) for a in (START_UP, MIXED_ESTATE))
+    assert MarketCopy.objects.count() == 1
+    assert "market" not in Result.objects.get(pk=first.id).shown
+    pages = {path: page_of(client, path) for path in (f"/r/{first.id}/", f"/api/results/{first.id}")}
+    # Stored as results were before the copies were shared (migration 0007): the figures inside its own texts.
+    row = Result.objects.get(pk=first.id)
+    Result.objects.filter(pk=first.id).update(shown={**row.shown, "market": row.market.market}, market=None)
+    caches["pages"].clear()
+    assert {path: page_of(client, path) for path in pages} == pages
+    assert services.result_get(second.id).shown.market == services.result_get(first.id).shown.market
+
+
+@pytest.mark.django_db
 def test_an_exact_monthly_volume_narrows_the_figures_and_a_bad_one_is_a_clear_400(client):
     from profiles import START_UP
 
