@@ -30,6 +30,15 @@ class Lenient(ChainableUndefined):
         super().__init__(hint, obj, name, exc)
 
 
+class PagesEnvironment(Environment):
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        """`a.b` reads a dict's key first, as Django's templates did: most of what a page is given is dicts, and
+        Jinja's own order (the attribute first) failed about 280 attribute lookups on each result page."""
+        if type(obj) is dict and attribute in obj:
+            return obj[attribute]
+        return super().getattr(obj, attribute)
+
+
 def url(name: str, *args: Any) -> str:
     return reverse(name, args=args)
 
@@ -45,7 +54,7 @@ def environment(**options: Any) -> Environment:
     # Markdown (the decision record) is not escaped; a template's last newline is kept, as in Django's templates.
     for ours in ("undefined", "autoescape", "keep_trailing_newline"):
         options.pop(ours, None)
-    env = Environment(
+    env = PagesEnvironment(
         autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=True, default=False),
         undefined=Lenient,
         keep_trailing_newline=True,
