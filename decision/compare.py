@@ -210,7 +210,7 @@ class Row:
     @property
     def changes(self) -> list[str]:
         """What choosing between the answers given changes: "verdict", "route", "conflicts" (may be empty)."""
-        return changes_among([((o.approach, o.uncertain), o.routes, o.conflicts) for o in self.outcomes])
+        return changes_among([as_seen(o.approach, o.uncertain, o.routes, o.conflicts) for o in self.outcomes])
 
     @property
     def matters(self) -> bool:
@@ -218,8 +218,14 @@ class Row:
         return bool(self.changes or self.elsewhere)
 
 
-# The verdict (and whether it is too uncertain to call), its routes' ids and its conflicts' texts.
-Settled = tuple[tuple[Approach, bool], tuple[str, ...], tuple[str, ...]]
+# The verdict (None when it is too uncertain to call), its routes' ids and its conflicts' texts.
+Settled = tuple[Approach | None, tuple[str, ...], tuple[str, ...]]
+
+
+def as_seen(approach: Approach, uncertain: bool, routes: Sequence[str], conflicts: Sequence[str]) -> Settled:
+    """An outcome as its page shows it: one too uncertain to call shows no approach and no route (only the
+    questions to settle first, and its conflicts), so two such outcomes differ only in their conflicts."""
+    return (None, (), tuple(conflicts)) if uncertain else (approach, tuple(routes), tuple(conflicts))
 
 
 def changes_among(outcomes: Sequence[Settled]) -> list[str]:
@@ -238,11 +244,7 @@ def settled(ruleset: Ruleset, answers: dict[str, str]) -> Settled:
     routes = chosen_routes(ruleset, given, decision)
     conflicts = rules.conflicts_of(ruleset, given, [route.id for route in routes])
     uncertain = rules.too_uncertain(ruleset, given, decision)
-    return (
-        (decision.approach, uncertain),
-        tuple(route.id for route in routes),
-        tuple(conflict.text for conflict in conflicts),
-    )
+    return as_seen(decision.approach, uncertain, [route.id for route in routes], [c.text for c in conflicts])
 
 
 @dataclass(frozen=True)

@@ -28,16 +28,34 @@ def outcome_key(rec: rules.Recommendation) -> tuple:
     return (rec.approach, rec.uncertain, tuple(r.id for r in rec.routes), tuple(c.text for c in rec.conflicts))
 
 
+def seen_key(rec: rules.Recommendation) -> tuple:
+    """What a reader sees of a recommendation: one too uncertain to call names no approach and no route."""
+    approach, uncertain, routes, conflicts = outcome_key(rec)
+    return (None, (), conflicts) if uncertain else (approach, routes, conflicts)
+
+
 def what_differs(keys: list[tuple]) -> list[str]:
-    """What differs among these recommendations' keys, in the compare page's words."""
-    found = []
-    for name, part in (("verdict", lambda k: k[:2]), ("route", lambda k: k[2]), ("conflicts", lambda k: k[3])):
-        if len({part(key) for key in keys}) > 1:
-            found.append(name)
-    return found
+    """What differs among these recommendations as seen (seen_key), in the compare page's words."""
+    return [name for index, name in enumerate(("verdict", "route", "conflicts")) if len({k[index] for k in keys}) > 1]
 
 
 # ---------------------------------------------------------------- the page
+
+
+@pytest.mark.django_db
+def test_outcomes_too_uncertain_to_call_are_not_said_to_change_a_route_they_do_not_show(client):
+    # Two colleagues who each left most questions open: on what they share, each answer either gave is too
+    # uncertain to call, and such a page names no approach and no route.
+    ana = create({"volume": "heavy", "budget": "moderate", "compute": "cloud", "data_sensitivity": "confidential",
+                  "expertise": "some", "timeline": "months"})  # fmt: skip
+    ben = create({"volume": "light", "budget": "minimal", "compute": "none", "data_sensitivity": "public",
+                  "expertise": "none", "timeline": "weeks"})  # fmt: skip
+    found = compare.compare(CURRENT, [("Ana", services.result_get(ana.id)), ("Ben", services.result_get(ben.id))])
+    (row,) = [row for row in found.rows if row.question == "data_sensitivity"]
+    assert all(outcome.uncertain for outcome in row.outcomes)
+    assert row.changes == []
+    page = text_of(client.get(address((ana, "Ana"), (ben, "Ben"))).content.decode())
+    assert "How sensitive is the data the model will see? On the answers you share, choosing" not in page
 
 
 @pytest.mark.django_db
@@ -402,15 +420,13 @@ def test_the_table_and_what_each_difference_does_match_deciding_every_case_from_
                 assert outcome.said_by == [
                     label for label, _, answers in people if answers[row.question] == outcome.value
                 ]
-                keys.add(outcome_key(rec))
-            assert bool(row.changes) == (len(keys) > 1)
+                keys.add(seen_key(rec))
+            assert row.changes == what_differs(list(keys))
             # With each person's own other answers, deciding each answer given from scratch.
             values = [o.value for o in row.outcomes]
             expected = []
             for label, _, answers in people:
-                found = what_differs(
-                    [outcome_key(rules.recommend(CURRENT, {**answers, row.question: v})) for v in values]
-                )
+                found = what_differs([seen_key(rules.recommend(CURRENT, {**answers, row.question: v})) for v in values])
                 if found:
                     expected.append((label, found))
             assert row.elsewhere == expected
