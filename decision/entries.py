@@ -192,6 +192,9 @@ class RouteChoice(Conditional):
     route: RouteId
     when: Condition = Field(min_length=1)
     because: str
+    # Only when the verdict is this approach (v6 on): "hybrid" for a side of a hybrid, "closed" or "open" for
+    # that approach alone. A hybrid's closed side may need less than a closed model that takes every kind of work.
+    only_for: Approach | None = None
 
 
 class Caveat(Conditional):

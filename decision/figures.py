@@ -69,4 +69,5 @@ def fit(low: float, high: float, ceiling: int | None) -> str:
 
 
 def monthly(low: float, high: float) -> str:
-    return f"about {costs.money_range(low, high)} a month"
+    amounts = costs.money_range(low, high)
+    return f"{amounts} a month" if amounts.startswith("under") else f"about {amounts} a month"

@@ -4,6 +4,7 @@ brief's one line and in its costs section, and the models to try first. Like pag
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from decision import costs, shortlist
@@ -101,6 +102,7 @@ def cost_context(shown: Shown, answers: dict[str, str], rec: Recommendation, typ
         "cost_on_device": answers.get("deployment") == "device" and any(r.id == "self_hosted" for r in rec.routes),
         "cost_rented": rented_words(found.rented, shown.market.engineer) if found and found.rented else None,
         "cost_rented_chosen": any(route.id == "rented_gpus" for route in rec.routes),
+        "cost_rented_out": rented_out(rec, answers),
         "cost_per_token_out": any(gone.route == "managed_open" for gone in rec.excluded_routes),
         "cost_owned": owned_words(found.owned)
         if found and found.owned and (answers.get("compute") != "none" or own_hardware(rec, answers))
@@ -149,7 +151,7 @@ def cost_brief(
     them first, and the figures are in "What it costs"."""
     if rec.conflicts:
         return ""
-    parts = [f"{costs.money_range(item.low, item.high)} a month {phrase(item)}" for item in chosen]
+    parts = [f"{costs.money_range(item.low, item.high)} a month {phrase(item)}{offer(item)}" for item in chosen]
     ranges = [(item.low, item.high) for item in chosen]
     if rented is not None and any(route.id == "rented_gpus" for route in rec.routes):
         high = max(rented.high, largest_high or 0)
@@ -170,6 +172,25 @@ def cost_brief(
         return ""
     line = "; ".join(parts) if volume is None else f"{'; '.join(parts)}, at {short_volume(volume)}"
     return line + past(ranges, ceiling)
+
+
+def offer(item: costs.Estimate) -> str:
+    """Said beside a range whose low end is an introductory price: it will not last."""
+    until = item.cheapest.until
+    return f" (the low end an introductory price, until {until})" if until else ""
+
+
+def rented_out(rec: Recommendation, answers: Mapping[str, str]) -> str:
+    """Why renting GPUs is shown though it is not the route: a must ruled it out, or the team will not run them."""
+    if any(route.id == "rented_gpus" for route in rec.routes):
+        return ""
+    if any(gone.route == "rented_gpus" for gone in rec.excluded_routes):
+        return "a way your answers rule out, shown only to compare"
+    if answers.get("compute") == "none":
+        return "you said you will not run servers or GPUs: shown only to compare"
+    if answers.get("expertise") == "none":
+        return "you have no one yet to run it: shown only to compare"
+    return ""
 
 
 def past(ranges: list[tuple[float, float]], ceiling: int | None) -> str:

@@ -18,6 +18,7 @@ from decision.market_copy import Kept, Market, Priced
 
 PICKS = 3  # models shown per route: enough to compare, few enough to try
 DEVICE_MEMORY_GB = 16  # a laptop's memory: an open model for devices must fit its weights at 4 bits in it
+PHONE_MEMORY_GB = 4  # more weights than this fit a laptop, but not what most phones can give one app
 SERVER_MEMORY_GB = 8 * 80  # one server of eight 80 GB GPUs: what a team running its own model starts with at most
 SELF_RUN = ("rented_gpus", "self_hosted")
 
@@ -108,7 +109,7 @@ def for_route(
         if stopped:
             left_out.append(LeftOut(model=model.name, why=stopped))
         else:
-            picks.append(pick(kept, model, route))
+            picks.append(pick(kept, model, route, on_device=on_device))
     return RouteShortlist(route=route, picks=picks, left_out=left_out)
 
 
@@ -139,7 +140,7 @@ def stops(model: Kept, *, on_device: bool, self_run: bool) -> str:
     return ""
 
 
-def pick(kept: Market, model: Kept, route: str) -> Pick:
+def pick(kept: Market, model: Kept, route: str, *, on_device: bool = False) -> Pick:
     prices = [p for p in kept.prices if p.model == model.name and p.route in PER_TOKEN_ROUTES.get(route, set())]
     size = ""
     if model.params_total_b:
@@ -148,6 +149,8 @@ def pick(kept: Market, model: Kept, route: str) -> Pick:
             size += f", {model.params_active_b:g}B active"
         if route in SELF_RUN and model.memory_gb_4bit:
             size += f"; about {model.memory_gb_4bit:,.0f} GB of weights at 4 bits"
+            if on_device and model.memory_gb_4bit > PHONE_MEMORY_GB:
+                size += ", a laptop's size: more than most phones can give one app"
     elif model.download_gb:
         size = f"a {model.download_gb:g} GB download"
     return Pick(

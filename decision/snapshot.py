@@ -88,7 +88,8 @@ def shown(
     ruled_out_routes = frozenset(entry.route for entry in recommendation.excluded_routes)
     options = {
         approach: tuple(
-            verdict.route_choice(ruleset, side, answers, ruled_out_routes)[0].id for side in SIDES_OF[approach]
+            verdict.route_choice(ruleset, approach, side, answers, ruled_out_routes)[0].id
+            for side in SIDES_OF[approach]
         )
         for approach in ruleset.tie_break.order
         if ruleset.routes and approach not in excluded

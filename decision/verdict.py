@@ -161,19 +161,26 @@ def confidence_of(
     return level
 
 
-def route_for(ruleset: Ruleset, side: Side, given: Mapping[str, str], ruled_out: frozenset[str]) -> RouteOut:
-    chosen, choice = route_choice(ruleset, side, given, ruled_out)
+def route_for(
+    ruleset: Ruleset, approach: Approach, side: Side, given: Mapping[str, str], ruled_out: frozenset[str]
+) -> RouteOut:
+    chosen, choice = route_choice(ruleset, approach, side, given, ruled_out)
     because = ruleset.filled(choice.because, given) if choice is not None else ""
     return RouteOut(approach=side, id=chosen.id, name=chosen.name, text=f"{chosen.text} {because}".strip())
 
 
 def route_choice(
-    ruleset: Ruleset, side: Side, given: Mapping[str, str], ruled_out: frozenset[str]
+    ruleset: Ruleset, approach: Approach, side: Side, given: Mapping[str, str], ruled_out: frozenset[str]
 ) -> tuple[Route, RouteChoice | None]:
-    """The route a side takes, and the choice that took it (None for the side's first route left)."""
+    """The route a side of this verdict takes, and the choice that took it (None for the side's first route left)."""
     for choice in ruleset.route_choices:
         route = ruleset.routes_by_id[choice.route]
-        if route.approach == side and route.id not in ruled_out and choice.matches(given):
+        if (
+            route.approach == side
+            and route.id not in ruled_out
+            and (choice.only_for is None or choice.only_for == approach)
+            and choice.matches(given)
+        ):
             return route, choice
     return next(r for r in ruleset.routes if r.approach == side and r.id not in ruled_out), None
 
@@ -185,14 +192,20 @@ def chosen_routes(ruleset: Ruleset, given: Mapping[str, str], decision: Decision
     if not ruleset.routes:
         return []
     given = ruleset.with_figures(given)
-    return [route_for(ruleset, side, given, decision.routes_ruled_out) for side in SIDES_OF[decision.approach]]
+    return [
+        route_for(ruleset, decision.approach, side, given, decision.routes_ruled_out)
+        for side in SIDES_OF[decision.approach]
+    ]
 
 
 def route_ids(ruleset: Ruleset, given: Mapping[str, str], decision: Decision) -> list[str]:
     """The ids of chosen_routes, without the texts: for answers that already carry their figures."""
     if not ruleset.routes:
         return []
-    return [route_choice(ruleset, side, given, decision.routes_ruled_out)[0].id for side in SIDES_OF[decision.approach]]
+    return [
+        route_choice(ruleset, decision.approach, side, given, decision.routes_ruled_out)[0].id
+        for side in SIDES_OF[decision.approach]
+    ]
 
 
 class Alternatives:

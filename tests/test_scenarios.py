@@ -28,6 +28,8 @@ def test_scenario_gets_an_approach_its_argument_accepts(scenario):
     assert recommendation.uncertain == scenario.get("uncertain", False)
     if "route" in scenario:
         assert recommendation.routes[0].id == scenario["route"]
+    if "routes" in scenario:  # a hybrid's two sides, open first
+        assert [route.id for route in recommendation.routes] == scenario["routes"], scenario["argument"]
     excluded = {exclusion.approach for exclusion in recommendation.excluded}
     assert set(scenario.get("excluded", [])) <= excluded
     assert not set(scenario.get("not_excluded", [])) & excluded
