@@ -105,7 +105,7 @@ def test_a_result_downloads_as_a_madr_decision_record_named_for_a_docs_adr_folde
     assert headings[0] == (
         "h1",
         "Use open-weight and closed models in a hybrid: the open side on GPUs we rent and run, "
-        "the closed side as a private deployment in our cloud",
+        "the closed side through a vendor's shared API",
     )
     assert [heading for tag, heading in headings if tag == "h2"] == MADR_SECTIONS
     outcome = headings[
@@ -250,7 +250,10 @@ def test_the_consequences_are_what_follows_from_the_decision_not_its_pros_again(
     consequences = section(text, "### Consequences")
     assert "* The open side's route: GPUs we rent and run. Run the model ourselves" in consequences
     assert "  * The work that reads confidential data." in consequences
-    assert "* What it could cost: $3,600 to $36,000 a month in a cloud's model service; " in consequences
+    assert (
+        "* What it could cost: $1,400 to $36,000 a month in a cloud's model service "
+        "(the low end an introductory price, until 2026-12-31); "
+    ) in consequences
     assert "more than our budget of up to about $20,000 a month" in consequences
     assert "(the figures are under What it costs)" in consequences
     assert "  * An idle GPU costs as much as a busy one" in consequences

@@ -2,6 +2,7 @@
 set against the budget answer, moves points, routes and conflicts, in place of the volume alone."""
 
 import random
+import re
 
 import pytest
 
@@ -86,6 +87,16 @@ def test_a_reason_about_price_quotes_the_amounts_it_rests_on():
     assert "about $240 to $9,200 a month" in reason.text
     # It names the answers the figures come from, so a result can say "because you answered…".
     assert set(reason.answers) >= {"volume", "budget", "task_scope"}
+
+
+def test_light_use_says_what_its_bill_would_be_instead_of_calling_it_small():
+    # Version 6's wording: the figure, from the catalogue, for the closed model the work needs (under $1 at the
+    # bottom of the band reads so, without an "about").
+    for current in (ruleset.current(), V5):
+        rec = rules.recommend(current, {"volume": "light", "task_scope": "focused"})
+        reason = next(r for r in rec.reasons if r.rule == "volume-light")
+        assert re.search(r"a per-token bill is small, under \$1 to \$[\d.,]+ a month for the closed model", reason.text)
+    assert monthly(7200, 90000) == "about $7,200 to $90,000 a month"
 
 
 def test_heavy_use_alone_moves_no_points_when_the_budget_covers_it():

@@ -70,6 +70,16 @@ def test_a_conflict_about_a_route_says_which_route(client):
             assert shown and f"and the route is “{route}”" in shown.group(1), conflict.id
 
 
+def test_a_route_choice_for_one_verdict_only_says_so(client):
+    page = page_text(client)
+    only = [choice for choice in CURRENT.route_choices if choice.only_for]
+    assert {choice.only_for for choice in only} == {"hybrid", "closed"}  # version 6's two
+    for choice in only:
+        said = "on a hybrid's side only" if choice.only_for == "hybrid" else f"for {choice.only_for} alone only"
+        name = CURRENT.routes_by_id[choice.route].name
+        assert f"{name}</a> ({said}) when" in page, choice.because
+
+
 def test_every_anchor_on_the_page_is_unique(client):
     ids = re.findall(r'\bid="([^"]+)"', client.get("/how-it-decides/").content.decode())
     assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})

@@ -370,3 +370,45 @@ def test_each_link_to_try_another_answer_is_the_preview_of_those_answers(answers
     for question in CURRENT.questions:
         value = data.draw(st.sampled_from(question.values))
         assert changed_url(question.id, value) == pages.preview_url(CURRENT, {**answers, question.id: value}, origin_id)
+
+
+PHONE_APP = scenario("A phone app with on-device privacy features and a cloud chat")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("answers", "label"),
+    [
+        (PHONE_APP, "(a way your answers rule out, shown only to compare)"),  # the device must rules it out
+        (START_UP, "(you said you will not run servers or GPUs: shown only to compare)"),
+        ({**START_UP, "compute": "cloud"}, "(you have no one yet to run it: shown only to compare)"),
+        (scenario("A software company that must not depend on one vendor"), "(your route)"),
+    ],
+)
+def test_renting_gpus_is_priced_for_every_team_but_says_when_it_is_not_a_way_it_will_take(client, answers, label):
+    page = client.get(f"/r/{create(answers).id}/").content.decode()
+    heading = inside(page, "<h3>Renting GPUs", "</h3>").replace(" :", ":")
+    assert heading.startswith(f"Renting GPUs and running it yourselves {label}: $"), heading
+
+
+@pytest.mark.django_db
+def test_a_model_for_users_devices_says_when_it_is_a_laptops_size_and_not_a_phones(client):
+    page = client.get(f"/r/{create(PHONE_APP).id}/").content.decode()
+    picks = inside(page, "<h4>Your own hardware</h4>", "</ul>").replace(" ,", ",")
+    assert "gpt-oss-20b, by OpenAI" in picks
+    assert "GB of weights at 4 bits, a laptop's size: more than most phones can give one app." in picks
+    assert picks.count("a laptop's size") == 1  # not beside Gemma 4 E2B, a 2.58 GB download made for phones
+
+
+@pytest.mark.django_db
+def test_a_hybrids_closed_side_that_reads_no_confidential_data_goes_through_the_api(client):
+    # With no cloud agreement the confidential work goes to the open side (version 6): the closed side is sent
+    # none of it, so it needs no private deployment; a closed model alone with the same data still does.
+    page = text_of(client.get(f"/r/{create(PHONE_APP).id}/").content.decode())
+    assert "the closed side through a vendor's shared API" in page
+    assert "The work that reads confidential data goes to the open side; what is sent here reads none of it" in page
+    alone = {**PHONE_APP, "deployment": "cloud", "workloads": "one", "customization": "grounding", "compute": "none"}
+    alone |= {"expertise": "none", "timeline": "months"}
+    result = create(alone)
+    assert result.recommendation.approach == "closed"
+    assert [route.id for route in result.recommendation.routes] == ["private_cloud"]

@@ -258,13 +258,17 @@ def test_a_draft_computes_no_results_until_it_is_released(tmp_path, monkeypatch)
     shutil.copytree(ruleset.RULESETS_DIR, tmp_path, dirs_exist_ok=True)
     shutil.copytree(V4, tmp_path / "v9")
     text = (tmp_path / "v9" / "ruleset.toml").read_text()
-    draft = text.replace('version = "4"', 'version = "9"').replace('status = "released"', 'status = "draft"')
-    (tmp_path / "v9" / "ruleset.toml").write_text(draft.replace('date = "2026-12-06"', 'date = "2027-01-01"'))
+    draft = (
+        text.replace('version = "4"', 'version = "9"')
+        .replace('status = "released"', 'status = "draft"')
+        .replace('date = "2026-12-06"', 'date = "2027-01-01"')
+    )
+    (tmp_path / "v9" / "ruleset.toml").write_text(draft)
     monkeypatch.setattr(ruleset, "RULESETS_DIR", tmp_path)
     ruleset.load_all.cache_clear()
     try:
         assert ruleset.get("9").status == "draft"
-        assert ruleset.current().version == "5"
+        assert ruleset.current().version == "6"
         (tmp_path / "v9" / "ruleset.toml").write_text(draft.replace('status = "draft"', 'status = "released"'))
         ruleset.load_all.cache_clear()
         assert ruleset.current().version == "9"
