@@ -21,6 +21,9 @@ ROUTE_COSTS: dict[str, tuple[str, str]] = {
     "managed_open": ("open_large", "open_small"),
     "cloud_open": ("cloud_open_large", "cloud_open_small"),
 }
+# Our assumption for a hybrid's bill: the closed side takes the hard, open-ended fifth of the tokens, the open side
+# the rest (the placements send it the sensitive, tuned and routine work).
+CLOSED_SHARE = 0.2
 MAX_TOKENS = 10**12  # a trillion tokens a month: more than any team types in earnest
 
 
@@ -94,9 +97,17 @@ def cost_context(shown: Shown, answers: dict[str, str], rec: Recommendation, typ
             volume,
             shown.budget_ceilings.get(answers.get("budget", "")),
             on_device=answers.get("deployment") == "device",
+            own_servers=answers.get("compute") == "own",
             owned=found.owned if found else None,
             broad=broad,
             largest_high=biggest["high"] if biggest else None,
+            together=both_sides(
+                rec,
+                {r.id: by_key.get(ROUTE_COSTS[r.id][0 if broad else 1]) for r in rec.routes if r.id in ROUTE_COSTS},
+                found.rented if found else None,
+                on_device=answers.get("deployment") == "device",
+                largest_high=biggest["high"] if biggest else None,
+            ),
         ),
         "cost_self_run": [route.name for route in rec.routes if route.id == "self_hosted"],
         "cost_on_device": answers.get("deployment") == "device" and any(r.id == "self_hosted" for r in rec.routes),
@@ -145,6 +156,8 @@ def cost_brief(
     owned: costs.Owned | None = None,
     broad: bool = True,
     largest_high: float | None = None,
+    together: tuple[float, float] | None = None,
+    own_servers: bool = False,
 ) -> str:
     """The chosen route's monthly cost in one line for the brief: "$1 to $180 a month, from a small model to a
     leading one, at 1 to 10 million tokens a month". None while conflicts stand: the brief is about resolving
@@ -164,6 +177,9 @@ def cost_brief(
         elif owned is not None and broad:
             server = f"{costs.in_words(owned.bought)} a month for an eight-GPU server bought, with power and people"
             parts.append(f"{server} ({costs.in_words(owned.running)} on one you own)")
+        elif owned is not None and own_servers:
+            running = costs.in_words(owned.running)
+            parts.append(f"at most {running} a month to run it on an eight-GPU server you own, with power and people")
         elif owned is not None:
             parts.append("a server of your own sized for a small model is not priced here yet")
         else:
@@ -171,7 +187,42 @@ def cost_brief(
     if not parts:
         return ""
     line = "; ".join(parts) if volume is None else f"{'; '.join(parts)}, at {short_volume(volume)}"
+    if together is not None:
+        share = f"{round(CLOSED_SHARE * 100)}%"
+        line += (
+            f"; both sides together {costs.money_range(*together)} a month, if the closed side takes {share} of the"
+            " tokens as we assume"
+        )
+        ranges.append(together)
     return line + past(ranges, ceiling)
+
+
+def both_sides(
+    rec: Recommendation,
+    per_token: dict[str, costs.Estimate | None],
+    rented: costs.SelfRun | None,
+    *,
+    on_device: bool,
+    largest_high: float | None,
+) -> tuple[float, float] | None:
+    """A hybrid's two sides in one monthly range: the open side's GPUs all month (busy or idle), its share of the
+    tokens paid per token, or nothing on users' devices; and the closed side's share paid per token. None when a
+    side is not priced (servers of one's own)."""
+    if rec.approach != "hybrid" or rec.conflicts or len(rec.routes) != 2:
+        return None
+    open_route, closed_route = rec.routes
+    closed = per_token.get(closed_route.id)
+    if closed is None:
+        return None
+    if open_route.id == "rented_gpus" and rented is not None:
+        low, high = rented.low, max(rented.high, largest_high or 0)
+    elif open_route.id == "self_hosted" and on_device:
+        low = high = 0.0
+    elif (estimate := per_token.get(open_route.id)) is not None:
+        low, high = estimate.low * (1 - CLOSED_SHARE), estimate.high * (1 - CLOSED_SHARE)
+    else:
+        return None
+    return costs.rounded(low + closed.low * CLOSED_SHARE), costs.rounded(high + closed.high * CLOSED_SHARE)
 
 
 def offer(item: costs.Estimate) -> str:

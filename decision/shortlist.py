@@ -12,14 +12,15 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from decision.costs import INPUT_SHARE, PER_TOKEN
+from decision.costs import CONTEXT_ROOM, INPUT_SHARE, PER_TOKEN
 from decision.frozen import Frozen
 from decision.market_copy import Kept, Market, Priced
 
 PICKS = 3  # models shown per route: enough to compare, few enough to try
 DEVICE_MEMORY_GB = 16  # a laptop's memory: an open model for devices must fit its weights at 4 bits in it
 PHONE_MEMORY_GB = 4  # more weights than this fit a laptop, but not what most phones can give one app
-SERVER_MEMORY_GB = 8 * 80  # one server of eight 80 GB GPUs: what a team running its own model starts with at most
+ONE_GPU_GB = 80  # the memory of the GPU the rented estimate is priced on (an H100 80GB)
+SERVER_MEMORY_GB = 8 * ONE_GPU_GB  # one server of eight: what a team running its own model starts with at most
 SELF_RUN = ("rented_gpus", "self_hosted")
 
 # What each licence gate means for a reader, said once.
@@ -98,6 +99,10 @@ def for_route(
     # Those that fit the budget first, then the tier that suits the work, and within a tier the cheapest first.
     here = {m.name: route_price(kept, m, route) for m in candidates}
     over = {name: ceiling is not None and tokens / 1e6 * price > ceiling for name, price in here.items()}
+    if route in SELF_RUN and not on_device and ceiling is not None:
+        # Run yourselves on a budget with a ceiling: a model that needs a whole server of GPUs comes after those one
+        # GPU holds (at the prices of 2026-12, eight rented GPUs with an engineer's share pass $20,000 a month).
+        over |= {m.name: over[m.name] or needs_a_server(m) for m in candidates}
     ranked = sorted(
         candidates,
         key=lambda m: (over[m.name], preference(m, focused=focused, on_device=on_device), listed[m.name], m.name),
@@ -110,7 +115,20 @@ def for_route(
             left_out.append(LeftOut(model=model.name, why=stopped))
         else:
             picks.append(pick(kept, model, route, on_device=on_device))
+    tiers = {m.name: m.tier for m in candidates}
+    if not focused and not on_device and picks and all(tiers[p.model] != "small" for p in picks):
+        # Broad work still gets one small model to try, the cheaper one the first steps ask to compare against.
+        runnable = [m for m in ranked if not stops(m, on_device=False, self_run=route in SELF_RUN)]
+        small = next((m for m in runnable if m.tier == "small"), None)
+        if small is not None:
+            picks = [*picks[: PICKS - 1], pick(kept, small, route)]
     return RouteShortlist(route=route, picks=picks, left_out=left_out)
+
+
+def needs_a_server(model: Kept) -> bool:
+    """Whether the model's weights at 4 bits, with room for context, are more than one 80 GB GPU holds."""
+    needs = model.memory_gb_4bit
+    return needs is not None and needs * CONTEXT_ROOM > ONE_GPU_GB
 
 
 def route_price(kept: Market, model: Kept, route: str) -> float:

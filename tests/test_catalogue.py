@@ -391,6 +391,23 @@ def test_each_route_gets_models_that_can_be_bought_or_run_that_way_sized_for_the
     assert all(pick.price and pick.price.route == "public_api" for pick in broad)
 
 
+def test_broad_work_still_gets_a_small_model_to_try_and_a_ceiling_puts_models_one_gpu_holds_first():
+    from decision import shortlist
+
+    kept = market_copy.market(catalogue.load())
+    models = {m.name: m for m in kept.models}
+    for route in ("public_api", "private_cloud", "managed_open", "cloud_open", "rented_gpus"):
+        picks = shortlist.for_route(kept, route, {"task_scope": "broad"}).picks
+        tiers = [models[pick.model].tier for pick in picks]
+        assert tiers[0] != "small" and tiers[-1] == "small", (route, tiers)  # the strongest first, one cheap one
+    # Run yourselves under a ceiling: what one 80 GB GPU holds comes first; with no ceiling, the strongest.
+    for budget in (1000, 20000):
+        picks = shortlist.for_route(kept, "rented_gpus", {"task_scope": "broad"}, ceiling=budget).picks
+        assert not any(shortlist.needs_a_server(models[pick.model]) for pick in picks), budget
+    unbounded = shortlist.for_route(kept, "rented_gpus", {"task_scope": "broad"}).picks
+    assert shortlist.needs_a_server(models[unbounded[0].model])
+
+
 def test_a_model_too_large_for_the_place_it_must_run_is_left_out_saying_why_and_gates_are_spelled_out():
     from decision import shortlist
 

@@ -99,6 +99,15 @@ def test_light_use_says_what_its_bill_would_be_instead_of_calling_it_small():
     assert monthly(7200, 90000) == "about $7,200 to $90,000 a month"
 
 
+def test_the_budgets_answers_are_labelled_with_the_amounts_the_figures_are_set_against():
+    # Version 6 on: "Under about $1,000 a month", not "Very little", wherever an answer is quoted.
+    current = ruleset.current()
+    ceilings = current.figures.budget_ceilings
+    for option in current.questions_by_id["budget"].options:
+        amount = ceilings.get(option.value, max(ceilings.values()))
+        assert f"${amount:,} a month" in option.label, option.label
+
+
 def test_heavy_use_alone_moves_no_points_when_the_budget_covers_it():
     # The finding: volume alone gave open-weight models points whatever the work and the budget.
     for answers in answer_sets(V5, seed=1):
@@ -216,3 +225,16 @@ def test_price_reasons_weigh_only_ways_of_buying_that_remain():
             continue
         assert "closed" not in {e.approach for e in rec.excluded}, answers
         assert "managed_open" not in {e.route for e in rec.excluded_routes}, answers
+
+
+def test_running_a_model_for_control_says_what_the_control_costs_when_paying_per_token_is_cheaper():
+    from profiles import scenario
+
+    rec = rules.recommend(ruleset.current(), scenario("A fintech extracting data from confidential documents at scale"))
+    (route,) = rec.routes
+    assert route.id == "rented_gpus"
+    assert re.search(
+        r"That control has a price: GPUs rented for it cost about \$[\d,]+ to \$[\d,]+ a month with a fifth of an "
+        r"engineer's time, where an open model of the same class served per token would cost about \$[\d,]+",
+        route.text,
+    ), route.text

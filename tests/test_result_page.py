@@ -412,3 +412,26 @@ def test_a_hybrids_closed_side_that_reads_no_confidential_data_goes_through_the_
     result = create(alone)
     assert result.recommendation.approach == "closed"
     assert [route.id for route in result.recommendation.routes] == ["private_cloud"]
+
+
+def dollars(text: str) -> float:
+    return float(text.replace("$", "").replace(",", ""))
+
+
+@pytest.mark.django_db
+def test_the_cost_line_adds_up_a_hybrids_two_sides_and_prices_the_servers_a_team_owns(client):
+    said = brief(client.get(f"/r/{create(MIXED_ESTATE).id}/").content.decode())
+    closed = re.search(r"(\$[\d,]+) to (\$[\d,]+) a month on a leading or mid-sized model", said)
+    rented = re.search(r"(\$[\d,]+) to (\$[\d,]+) a month renting GPUs", said)
+    both = re.search(
+        r"both sides together (\$[\d,]+) to (\$[\d,]+) a month, "
+        r"if the closed side takes 20% of the tokens as we assume",
+        said,
+    )
+    assert closed and rented and both, said
+    for end in (1, 2):  # the GPUs all month, and a fifth of the tokens at the closed model's price
+        expected = dollars(rented[end]) + 0.2 * dollars(closed[end])
+        assert abs(dollars(both[end]) - expected) <= 0.05 * expected, said
+    own = brief(client.get(f"/r/{create(OPEN_SHOP).id}/").content.decode())
+    assert re.search(r"at most \$[\d,]+ a month to run it on an eight-GPU server you own, with power and people", own)
+    assert "not priced here yet" not in own
