@@ -79,6 +79,19 @@ class Price(Row):
     input_per_m: float = Field(ge=0)
     output_per_m: float = Field(ge=0)
     until: Day | None = None  # the last day of an introductory price, when its seller says when it ends
+    # The price its seller has announced from the day after `until`: the one the estimates use, since a result is
+    # read and acted on for months, and an introductory price ends within weeks.
+    then_input_per_m: float | None = Field(default=None, ge=0)
+    then_output_per_m: float | None = Field(default=None, ge=0)
+
+    @model_validator(mode="after")
+    def _a_later_price_follows_an_introductory_one(self) -> Price:
+        later = (self.then_input_per_m, self.then_output_per_m)
+        if any(value is not None for value in later) and (None in later or self.until is None):
+            raise ValueError(
+                f"{self.model} at {self.seller}: then_input_per_m and then_output_per_m come together, after until"
+            )
+        return self
 
     def age_days(self, today: datetime.date) -> int:
         """Past its last day, a price is as stale as can be: it needs re-checking at once."""

@@ -11,6 +11,7 @@ catalogue rests on a source. The prices and rates are read from the copy of the 
 
 from __future__ import annotations
 
+import datetime
 import math
 import re
 from collections.abc import Iterable
@@ -339,11 +340,20 @@ def price_words(dollars: float) -> str:
 
 def priced_words(price: Priced) -> str:
     """ "Claude Haiku 5.5 at Anthropic API ($0.10 in, $0.50 out)" """
-    offer = f", an introductory price until {price.until}" if price.until else ""
-    return (
-        f"{price.model} at {price.seller} ({price_words(price.input_per_m)} in, "
-        f"{price_words(price.output_per_m)} out{offer})"
-    )
+    return f"{price.model} at {price.seller} ({price_terms(price)})"
+
+
+def price_terms(price: Priced) -> str:
+    """ "$0.10 in, $0.50 out", and an introductory price's end, with what it costs until then when the price
+    that follows it is known (the figures use the price that follows)."""
+    terms = f"{price_words(price.input_per_m)} in, {price_words(price.output_per_m)} out"
+    if price.until and price.intro_input_per_m is not None and price.intro_output_per_m is not None:
+        start = datetime.date.fromisoformat(price.until) + datetime.timedelta(days=1)
+        intro = f"{price_words(price.intro_input_per_m)} in, {price_words(price.intro_output_per_m)} out"
+        return f"{terms} from {start.isoformat()}; {intro} until then, an introductory price"
+    if price.until:
+        return f"{terms}, an introductory price until {price.until}"
+    return terms
 
 
 def tokens_in_words(tokens: int) -> str:

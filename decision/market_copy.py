@@ -32,6 +32,10 @@ class Priced(Frozen):
     source: str
     checked: str
     until: str | None = None  # the last day of an introductory price
+    # The introductory price itself, when the seller has announced the price that follows it: that later price is
+    # input_per_m and output_per_m, the one the estimates use.
+    intro_input_per_m: float | None = None
+    intro_output_per_m: float | None = None
 
     def per_million(self, input_share: float) -> float:
         """The price of a million tokens of which this share is input."""
@@ -47,7 +51,23 @@ def copied[T: Frozen](shape: type[T], row: BaseModel, /, **derived: Any) -> T:
 def priced(catalogue: Catalogue) -> list[Priced]:
     models = catalogue.models_by_id
     return [
-        copied(Priced, p, model=models[p.model].name, kind=models[p.model].kind, tier=models[p.model].tier)
+        copied(
+            Priced,
+            p,
+            model=models[p.model].name,
+            kind=models[p.model].kind,
+            tier=models[p.model].tier,
+            **(
+                {}
+                if p.then_input_per_m is None or p.then_output_per_m is None
+                else {
+                    "input_per_m": p.then_input_per_m,
+                    "output_per_m": p.then_output_per_m,
+                    "intro_input_per_m": p.input_per_m,
+                    "intro_output_per_m": p.output_per_m,
+                }
+            ),
+        )
         for p in catalogue.prices
     ]
 

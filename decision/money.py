@@ -228,7 +228,9 @@ def both_sides(
 def offer(item: costs.Estimate) -> str:
     """Said beside a range whose low end is an introductory price: it will not last."""
     until = item.cheapest.until
-    return f" (the low end an introductory price, until {until})" if until else ""
+    if until is None or item.cheapest.intro_input_per_m is not None:  # priced at what follows the offer
+        return ""
+    return f" (the low end an introductory price, until {until})"
 
 
 def rented_out(rec: Recommendation, answers: Mapping[str, str]) -> str:

@@ -60,6 +60,7 @@ def how(request: HtmxHttpRequest) -> HttpResponse:
     market = market_copy.market(catalogue.load())
     context.update(
         market=market,
+        price_terms=[(price, costs.price_terms(price)) for price in market.prices],
         utilisation=f"{costs.UTILISATION:.0%}",
         hours=costs.HOURS_A_MONTH,
         engineer_share=f"{costs.ENGINEER_SHARE:.0%}",

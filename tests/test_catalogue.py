@@ -592,8 +592,17 @@ def test_an_introductory_price_says_so_and_is_flagged_once_past_its_last_day():
     last = datetime.date.fromisoformat(offer.until)
     assert offer not in [row for _, _, row in found.stale(last)]
     assert offer in [row for _, _, row in found.stale(last + datetime.timedelta(days=1))]
+    # Its seller has said what follows it: the estimates use that price, and the words give both.
     kept = next(p for p in market_copy.priced(found) if p.until)
-    assert f"an introductory price until {offer.until}" in costs.priced_words(kept)
+    assert (kept.input_per_m, kept.output_per_m) == (offer.then_input_per_m, offer.then_output_per_m)
+    assert (kept.intro_input_per_m, kept.intro_output_per_m) == (offer.input_per_m, offer.output_per_m)
+    words = costs.priced_words(kept)
+    assert "($1.50 in, $7.50 out from 2027-01-01; $0.75 in, $3.75 out until then, an introductory price)" in words
+    # An offer whose sequel is not known is priced as it is, and says when it ends.
+    bare = kept.model_copy(update={"intro_input_per_m": None, "intro_output_per_m": None})
+    assert f"out, an introductory price until {offer.until})" in costs.priced_words(bare)
+    with pytest.raises(ValueError, match="come together"):
+        catalogue.Price.model_validate({**offer.model_dump(), "until": None})
 
 
 @pytest.mark.django_db

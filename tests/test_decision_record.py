@@ -250,10 +250,7 @@ def test_the_consequences_are_what_follows_from_the_decision_not_its_pros_again(
     consequences = section(text, "### Consequences")
     assert "* The open side's route: GPUs we rent and run. Run the model ourselves" in consequences
     assert "  * The work that reads confidential data." in consequences
-    assert (
-        "* What it could cost: $1,400 to $36,000 a month in a cloud's model service "
-        "(the low end an introductory price, until 2026-12-31); "
-    ) in consequences
+    assert ("* What it could cost: $2,700 to $36,000 a month in a cloud's model service; ") in consequences
     assert "more than our budget of up to about $20,000 a month" in consequences
     assert "(the figures are under What it costs)" in consequences
     assert "  * An idle GPU costs as much as a busy one" in consequences
