@@ -70,6 +70,9 @@ class SelfRun(Frozen):
     break_even_tokens: int | None
     break_even_gpus: int | None = None
     per_token: Priced | None  # None when no host lists the model per token
+    # A million tokens on one GPU at the cheapest hourly rate, as busy as assumed, and the same paid per token.
+    gpu_per_million: float = 0.0
+    token_per_million: float | None = None
 
 
 class Owned(Frozen):
@@ -262,6 +265,8 @@ def rented(kept: Market, volume: Volume, *, broad: bool) -> SelfRun | None:
         break_even_tokens=break_even,
         break_even_gpus=break_even_gpus,
         per_token=per_token,
+        gpu_per_million=cheapest.per_gpu_hour * HOURS_A_MONTH / capacity * 1e6,
+        token_per_million=per_token.per_million(volume.input_share) if per_token else None,
     )
 
 

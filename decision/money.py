@@ -296,6 +296,10 @@ def rented_words(rented: costs.SelfRun, engineer: Engineer) -> dict[str, Any]:
         "share": f"{costs.ENGINEER_SHARE:.0%}",
         "utilisation": f"{costs.UTILISATION:.0%}",
         "break_even": costs.tokens_in_words(rented.break_even_tokens) if rented.break_even_tokens else "",
+        "gpu_per_million": costs.price_words(costs.rounded(rented.gpu_per_million)),
+        "token_per_million": costs.price_words(costs.rounded(rented.token_per_million))
+        if rented.token_per_million
+        else "",
         "break_even_gpus": f"{rented.break_even_gpus} GPU{'' if rented.break_even_gpus == 1 else 's'}"
         if rented.break_even_gpus
         else "",

@@ -435,3 +435,31 @@ def test_the_cost_line_adds_up_a_hybrids_two_sides_and_prices_the_servers_a_team
     own = brief(client.get(f"/r/{create(OPEN_SHOP).id}/").content.decode())
     assert re.search(r"at most \$[\d,]+ a month to run it on an eight-GPU server you own, with power and people", own)
     assert "not priced here yet" not in own
+
+
+def test_caveats_speak_to_what_the_route_leaves_open():
+    def caveats(answers):
+        return " ".join(rules.recommend(CURRENT, answers).caveats)
+
+    # Independence served per token still hangs on a provider; a tuned model is not priced by the base model's
+    # list price; a support subscription for serving software is no advice for a model on users' phones.
+    vendor_free = scenario("A firm with confidential data under a cloud agreement that must not depend on one vendor")
+    assert "keep a second provider that serves the same weights" in caveats({**vendor_free, "compute": "none"})
+    assert "keep a second provider" not in caveats({**vendor_free, "compute": "cloud", "expertise": "strong"})
+    assert "serving your tuned weights, are not in them" in caveats(scenario("Classifying millions of support tickets"))
+    assert "NVIDIA AI Enterprise" not in caveats({**PHONE_APP, "support": "vendor", "compute": "own"})
+    assert "NVIDIA AI Enterprise" in caveats({**OPEN_SHOP, "support": "vendor"})
+
+
+@pytest.mark.django_db
+def test_when_renting_never_pays_the_page_says_by_how_much(client):
+    page = text_of(
+        client.get(
+            f"/r/{create(scenario('A fintech extracting data from confidential documents at scale')).id}/"
+        ).content.decode()
+    )
+    assert re.search(
+        r"renting never costs less at these prices: even as busy as we assume, one GPU at the cheapest hourly rate "
+        r"serves a million tokens for about \$[\d.]+, against \$[\d.]+ paid per token",
+        page,
+    ), page
