@@ -193,7 +193,7 @@ def cost_brief(
             f"; both sides together {costs.money_range(*together)} a month, if the closed side takes {share} of the"
             " tokens as we assume"
         )
-        ranges.append(together)
+        ranges = [together]  # the budget is set against what the hybrid pays in all, not each side at full volume
     return line + past(ranges, ceiling)
 
 

@@ -616,7 +616,7 @@ def test_the_brief_says_plainly_when_the_route_may_cost_more_than_the_budget(cli
     )
     page = client.get(f"/r/{result.id}/").content.decode()
     top = page.split("</h1>")[1].split('id="next-steps"')[0]  # the brief, below the verdict
-    assert "more than your budget of up to about $20,000 a month at the top of those ranges" in top
+    assert "more than your budget of up to about $20,000 a month at the top of that range" in top
 
 
 def test_the_copy_of_the_market_a_catalogue_keeps_is_the_copy_a_result_would_make():
