@@ -73,6 +73,15 @@ class SelfRun(Frozen):
     # A million tokens on one GPU at the cheapest hourly rate, as busy as assumed, and the same paid per token.
     gpu_per_million: float = 0.0
     token_per_million: float | None = None
+    capacity: float = 0.0  # the tokens a month one GPU serves, as busy as assumed
+    engineer_month: float = 0.0
+
+    def for_tokens(self, tokens: float) -> tuple[float, float]:
+        """GPUs enough for this many tokens a month (one at least), kept all month, with the engineer's share."""
+        gpus = max(1, math.ceil(tokens / self.capacity)) if self.capacity else self.gpus
+        staff = staff_for(self.engineer_month, gpus)
+        hours = gpus * HOURS_A_MONTH
+        return rounded(hours * self.cheapest.per_gpu_hour + staff), rounded(hours * self.dearest.per_gpu_hour + staff)
 
 
 class Owned(Frozen):
@@ -267,6 +276,8 @@ def rented(kept: Market, volume: Volume, *, broad: bool) -> SelfRun | None:
         per_token=per_token,
         gpu_per_million=cheapest.per_gpu_hour * HOURS_A_MONTH / capacity * 1e6,
         token_per_million=per_token.per_million(volume.input_share) if per_token else None,
+        capacity=capacity,
+        engineer_month=kept.engineer.month,
     )
 
 

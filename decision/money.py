@@ -107,6 +107,7 @@ def cost_context(shown: Shown, answers: dict[str, str], rec: Recommendation, typ
                 found.rented if found else None,
                 on_device=answers.get("deployment") == "device",
                 largest_high=biggest["high"] if biggest else None,
+                tokens=volume.high if volume else 0,
             ),
         ),
         "cost_self_run": [route.name for route in rec.routes if route.id == "self_hosted"],
@@ -119,6 +120,11 @@ def cost_context(shown: Shown, answers: dict[str, str], rec: Recommendation, typ
         if found and found.owned and (answers.get("compute") != "none" or own_hardware(rec, answers))
         else None,
         "cost_owned_chosen": own_hardware(rec, answers),
+        "cost_owned_out": ""
+        if own_hardware(rec, answers)
+        else "you have servers of your own: shown only to compare"
+        if answers.get("compute") == "own"
+        else "shown only to compare, for a team that would buy its own",
         "cost_volume": volume_words(volume) if volume else "",
         "cost_outside_band": outside_band(volume, answers.get("volume", "")),
         "cost_sources": costs.sources(found.estimates) if found else [],
@@ -179,7 +185,10 @@ def cost_brief(
             parts.append(f"{server} ({costs.in_words(owned.running)} on one you own)")
         elif owned is not None and own_servers:
             running = costs.in_words(owned.running)
-            parts.append(f"at most {running} a month to run it on an eight-GPU server you own, with power and people")
+            parts.append(
+                f"{running} a month to run it on an eight-GPU server you own, with power and people (support and spares"
+                " not counted)"
+            )
         elif owned is not None:
             parts.append("a server of your own sized for a small model is not priced here yet")
         else:
@@ -204,6 +213,7 @@ def both_sides(
     *,
     on_device: bool,
     largest_high: float | None,
+    tokens: int = 0,
 ) -> tuple[float, float] | None:
     """A hybrid's two sides in one monthly range: the open side's GPUs all month (busy or idle), its share of the
     tokens paid per token, or nothing on users' devices; and the closed side's share paid per token. None when a
@@ -214,8 +224,9 @@ def both_sides(
     closed = per_token.get(closed_route.id)
     if closed is None:
         return None
-    if open_route.id == "rented_gpus" and rented is not None:
-        low, high = rented.low, max(rented.high, largest_high or 0)
+    if open_route.id == "rented_gpus" and rented is not None:  # GPUs enough for the open side's share
+        low, high = rented.for_tokens(tokens * (1 - CLOSED_SHARE)) if tokens else (rented.low, rented.high)
+        high = max(high, largest_high or 0)
     elif open_route.id == "self_hosted" and on_device:
         low = high = 0.0
     elif (estimate := per_token.get(open_route.id)) is not None:
@@ -327,6 +338,7 @@ def largest(kept: Market, lists: list[shortlist.RouteShortlist], rented: costs.S
         "gpus": gpus,
         "range": costs.money_range(low, high),
         "high": high,
+        "high_words": costs.in_words(high),
     }
 
 

@@ -252,7 +252,7 @@ def test_the_consequences_are_what_follows_from_the_decision_not_its_pros_again(
     assert "  * The work that reads confidential data." in consequences
     assert ("* What it could cost: $2,700 to $36,000 a month in a cloud's model service; ") in consequences
     # The two sides added up, on the stated share, and set against the budget in all (here within it).
-    assert "both sides together $8,300 to $20,000 a month, if the closed side takes 20% of the tokens" in consequences
+    assert "both sides together $6,000 to $15,000 a month, if the closed side takes 20% of the tokens" in consequences
     assert "more than our budget" not in consequences
     assert "(the figures are under What it costs)" in consequences
     assert "  * An idle GPU costs as much as a busy one" in consequences
