@@ -86,6 +86,9 @@ def inconsistencies(ruleset: Ruleset) -> list[str]:
         problems.append("two routes share an id")
     if ruleset.routes and {route.approach for route in ruleset.routes} != {"open", "closed"}:
         problems.append("routes must cover both open and closed")
+    for route in ruleset.routes:
+        for variant in route.variants:
+            check_condition(f"route {route.id!r}'s words {variant.name!r}", variant.when)
     for constraint in ruleset.constraints:
         check_condition(f"constraint {constraint.id!r}", constraint.when)
         if constraint.route is not None and constraint.route not in route_ids:

@@ -173,6 +173,15 @@ class Conflict(Conditional):
         return self
 
 
+class RouteWords(Conditional):
+    """How a route reads for some answers (v6 on): "your own hardware" is your users' devices when the model must
+    run on them."""
+
+    when: Condition = Field(min_length=1)
+    name: str
+    phrase: str
+
+
 class Route(Strict):
     """One way to carry out an approach: a shared API or a private deployment; own, rented or served GPUs."""
 
@@ -184,6 +193,14 @@ class Route(Strict):
     caveats: tuple[str, ...] = ()
     next_steps: tuple[str, ...] = ()
     sources: SourceIds = ()
+    variants: tuple[RouteWords, ...] = ()  # the first that matches the answers gives the name and the phrase
+
+    def words(self, answers: Mapping[str, str]) -> tuple[str, str]:
+        """The route's name and phrase for these answers."""
+        for variant in self.variants:
+            if variant.matches(answers):
+                return variant.name, variant.phrase
+        return self.name, self.phrase
 
 
 class RouteChoice(Conditional):

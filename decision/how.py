@@ -81,7 +81,14 @@ def how_context(ruleset: Ruleset) -> dict[str, Any]:
         route = ruleset.routes_by_id[c.route].name if c.route else ""
         entry = conflicts.setdefault(c.id, {"conflict": c, "cases": [], "sources": cites(c.sources), "route": route})
         entry["cases"].append(conditions(c.when))
-    routes = [{"route": route, "sources": cites(route.sources)} for route in ruleset.routes]
+    routes = [
+        {
+            "route": route,
+            "sources": cites(route.sources),
+            "variants": [(words, conditions(words.when)) for words in route.variants],
+        }
+        for route in ruleset.routes
+    ]
     route_order = [
         {
             "name": ruleset.approaches[side].name,

@@ -108,7 +108,7 @@ def shown(
         questions=ruleset.kept_questions,
         briefs={r.rule: by_rule[r.rule].brief for r in reasons if by_rule[r.rule].brief},
         reason_questions={r.rule: tuple(asked(by_rule[r.rule].when)) for r in reasons},
-        routes={i: ShownRoute(phrase=ruleset.routes_by_id[i].phrase) for i in route_ids},
+        routes={i: ShownRoute(phrase=ruleset.routes_by_id[i].words(answers)[1]) for i in route_ids},
         options=options,
         sources=cited_sources(ruleset, recommendation),
         market=market.kept if market else None,

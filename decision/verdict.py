@@ -166,7 +166,8 @@ def route_for(
 ) -> RouteOut:
     chosen, choice = route_choice(ruleset, approach, side, given, ruled_out)
     because = ruleset.filled(choice.because, given) if choice is not None else ""
-    return RouteOut(approach=side, id=chosen.id, name=chosen.name, text=f"{chosen.text} {because}".strip())
+    name, _ = chosen.words(given)
+    return RouteOut(approach=side, id=chosen.id, name=name, text=f"{chosen.text} {because}".strip())
 
 
 def route_choice(

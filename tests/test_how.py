@@ -80,6 +80,12 @@ def test_a_route_choice_for_one_verdict_only_says_so(client):
         assert f"{name}</a> ({said}) when" in page, choice.because
 
 
+def test_a_route_that_reads_differently_for_some_answers_says_when(client):
+    page = page_text(client)
+    (words,) = CURRENT.routes_by_id["self_hosted"].variants
+    assert f"is On users' devices or offline, it is called “{words.name}”." in page
+
+
 def test_every_anchor_on_the_page_is_unique(client):
     ids = re.findall(r'\bid="([^"]+)"', client.get("/how-it-decides/").content.decode())
     assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})

@@ -394,7 +394,11 @@ def test_renting_gpus_is_priced_for_every_team_but_says_when_it_is_not_a_way_it_
 @pytest.mark.django_db
 def test_a_model_for_users_devices_says_when_it_is_a_laptops_size_and_not_a_phones(client):
     page = client.get(f"/r/{create(PHONE_APP).id}/").content.decode()
-    picks = inside(page, "<h4>Your own hardware</h4>", "</ul>").replace(" ,", ",")
+    # Running it yourselves on users' devices is called so (v6), in the verdict and over the models to try.
+    assert "Hybrid: the open side on your users' devices, the closed side through a vendor's shared API" in unescape(
+        page
+    )
+    picks = inside(page, "<h4>Your users", "</ul>").replace(" ,", ",")
     assert "gpt-oss-20b, by OpenAI" in picks
     assert "GB of weights at 4 bits, a laptop's size: more than most phones can give one app." in picks
     assert picks.count("a laptop's size") == 1  # not beside Gemma 4 E2B, a 2.58 GB download made for phones

@@ -361,6 +361,21 @@ def test_a_broken_entry_in_a_folder_is_refused_naming_it(folder, name, old, new,
         parse_folder(folder)
 
 
+def test_a_routes_words_for_some_answers_must_name_answers_that_exist(tmp_path):
+    copy = tmp_path / "v6"
+    shutil.copytree(ruleset.RULESETS_DIR / "v6", copy)
+    edit(
+        copy,
+        "routes.toml",
+        'when = { deployment = ["device"] }\nname = "Your',
+        'when = { deployment = ["phone"] }\nname = "Your',
+    )
+    with pytest.raises(
+        RulesetError, match=re.escape("route 'self_hosted''s words \"Your users' devices\" names unknown value")
+    ):
+        parse_folder(copy)
+
+
 def test_any_of_makes_one_must_out_of_what_took_a_copy_per_case(folder):
     edit(
         folder,
