@@ -202,6 +202,8 @@ def cost_brief(
             f"; both sides together {costs.money_range(*together)} a month, if the closed side takes {share} of the"
             " tokens as we assume"
         )
+        if rented is not None and together[0] < rented.low:  # fewer GPUs than the estimate for every token
+            line += " (with GPUs for the open side's share only)"
         ranges = [together]  # the budget is set against what the hybrid pays in all, not each side at full volume
     return line + past(ranges, ceiling)
 
@@ -215,9 +217,9 @@ def both_sides(
     largest_high: float | None,
     tokens: int = 0,
 ) -> tuple[float, float] | None:
-    """A hybrid's two sides in one monthly range: the open side's GPUs all month (busy or idle), its share of the
-    tokens paid per token, or nothing on users' devices; and the closed side's share paid per token. None when a
-    side is not priced (servers of one's own)."""
+    """A hybrid's two sides in one monthly range: the open side's GPUs all month (busy or idle) or its share of the
+    tokens paid per token, and the closed side's share paid per token. None when a side is not priced (servers of
+    one's own), and on users' devices, where the closed side's bill, already given, is the whole bill."""
     if rec.approach != "hybrid" or rec.conflicts or len(rec.routes) != 2:
         return None
     open_route, closed_route = rec.routes
@@ -227,8 +229,8 @@ def both_sides(
     if open_route.id == "rented_gpus" and rented is not None:  # GPUs enough for the open side's share
         low, high = rented.for_tokens(tokens * (1 - CLOSED_SHARE)) if tokens else (rented.low, rented.high)
         high = max(high, largest_high or 0)
-    elif open_route.id == "self_hosted" and on_device:
-        low = high = 0.0
+    elif open_route.id == "self_hosted" and on_device:  # the closed side's bill is the whole bill: said already
+        return None
     elif (estimate := per_token.get(open_route.id)) is not None:
         low, high = estimate.low * (1 - CLOSED_SHARE), estimate.high * (1 - CLOSED_SHARE)
     else:

@@ -429,7 +429,7 @@ def test_the_cost_line_adds_up_a_hybrids_two_sides_and_prices_the_servers_a_team
     rented = re.search(r"(\$[\d,]+) to (\$[\d,]+) a month renting GPUs", said)
     both = re.search(
         r"both sides together (\$[\d,]+) to (\$[\d,]+) a month, "
-        r"if the closed side takes 20% of the tokens as we assume",
+        r"if the closed side takes 20% of the tokens as we assume \(with GPUs for the open side's share only\)",
         said,
     )
     assert closed and rented and both, said
@@ -456,6 +456,7 @@ def test_caveats_speak_to_what_the_route_leaves_open():
     assert "keep a second provider that serves the same weights" in caveats({**vendor_free, "compute": "none"})
     assert "keep a second provider" not in caveats({**vendor_free, "compute": "cloud", "expertise": "strong"})
     assert "serving your tuned weights, are not in them" in caveats(scenario("Classifying millions of support tickets"))
+    assert "serving your tuned weights" not in caveats({**OPEN_SHOP, "customization": "fine_tuning"})  # own servers
     assert "NVIDIA AI Enterprise" not in caveats({**PHONE_APP, "support": "vendor", "compute": "own"})
     assert "NVIDIA AI Enterprise" in caveats({**OPEN_SHOP, "support": "vendor"})
 
