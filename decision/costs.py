@@ -76,9 +76,13 @@ class SelfRun(Frozen):
     capacity: float = 0.0  # the tokens a month one GPU serves, as busy as assumed
     engineer_month: float = 0.0
 
+    def gpus_for(self, tokens: float) -> int:
+        """GPUs enough for this many tokens a month, one at least, as busy as assumed."""
+        return max(1, math.ceil(tokens / self.capacity)) if self.capacity else self.gpus
+
     def for_tokens(self, tokens: float) -> tuple[float, float]:
-        """GPUs enough for this many tokens a month (one at least), kept all month, with the engineer's share."""
-        gpus = max(1, math.ceil(tokens / self.capacity)) if self.capacity else self.gpus
+        """GPUs enough for this many tokens a month, kept all month, with the engineer's share."""
+        gpus = self.gpus_for(tokens)
         staff = staff_for(self.engineer_month, gpus)
         hours = gpus * HOURS_A_MONTH
         return rounded(hours * self.cheapest.per_gpu_hour + staff), rounded(hours * self.dearest.per_gpu_hour + staff)

@@ -203,7 +203,8 @@ def cost_brief(
             " tokens as we assume"
         )
         if rented is not None and together[0] < rented.low:  # fewer GPUs than the estimate for every token
-            line += " (with GPUs for the open side's share only)"
+            gpus = rented.gpus_for(volume.high * (1 - CLOSED_SHARE)) if volume else rented.gpus
+            line += f" (with {gpus} GPU{'' if gpus == 1 else 's'} for the open side's share only)"
         ranges = [together]  # the budget is set against what the hybrid pays in all, not each side at full volume
     return line + past(ranges, ceiling)
 

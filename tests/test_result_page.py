@@ -429,7 +429,7 @@ def test_the_cost_line_adds_up_a_hybrids_two_sides_and_prices_the_servers_a_team
     rented = re.search(r"(\$[\d,]+) to (\$[\d,]+) a month renting GPUs", said)
     both = re.search(
         r"both sides together (\$[\d,]+) to (\$[\d,]+) a month, "
-        r"if the closed side takes 20% of the tokens as we assume \(with GPUs for the open side's share only\)",
+        r"if the closed side takes 20% of the tokens as we assume \(with 1 GPU for the open side's share only\)",
         said,
     )
     assert closed and rented and both, said
