@@ -152,11 +152,7 @@ def plain_summary(context: dict[str, Any], link: str) -> str:
         detail = f": {standing_['detail']}" if standing_["detail"] else ""
         lines += [f"{context['headline']}.", f"{standing_['label']}{detail}."]
         if context["ruled_out"]:
-            alone = " alone" if rec.approach == "hybrid" else ""  # a hybrid still has a side of the approach
-            names = " and ".join(
-                f"{o['name'].lower()}{alone if o['name'].lower() != 'hybrid' else ''} ({points(o['score'])})"
-                for o in context["ruled_out"]
-            )
+            names = " and ".join(f"{o['said']} ({points(o['score'])})" for o in context["ruled_out"])
             they = "they" if len(context["ruled_out"]) > 1 else "it"
             lines += [f"What you must have rules out {names}, whatever {they} scored."]
         if rec.conflicts:

@@ -80,13 +80,6 @@ class SelfRun(Frozen):
         """GPUs enough for this many tokens a month, one at least, as busy as assumed."""
         return max(1, math.ceil(tokens / self.capacity)) if self.capacity else self.gpus
 
-    def for_tokens(self, tokens: float) -> tuple[float, float]:
-        """GPUs enough for this many tokens a month, kept all month, with the engineer's share."""
-        gpus = self.gpus_for(tokens)
-        staff = staff_for(self.engineer_month, gpus)
-        hours = gpus * HOURS_A_MONTH
-        return rounded(hours * self.cheapest.per_gpu_hour + staff), rounded(hours * self.dearest.per_gpu_hour + staff)
-
 
 class Owned(Frozen):
     """A server of your own: bought and written off over the stated months, its power at most with the data
@@ -298,10 +291,14 @@ def for_weights(rented: SelfRun, weights_gb: float, engineer_month: float) -> tu
     gpus = math.ceil(weights_gb * CONTEXT_ROOM / int(found.group(1)))
     if gpus > 1:  # a model split across GPUs runs on one machine: rented as a whole server of eight
         gpus = math.ceil(gpus / GPUS_PER_SERVER) * GPUS_PER_SERVER
+    return gpus, *kept_all_month(rented, gpus, engineer_month)
+
+
+def kept_all_month(rented: SelfRun, gpus: int, engineer_month: float) -> tuple[float, float]:
+    """These GPUs rented all month at the cheapest and the dearest hourly price, with the engineer's share."""
     staff = staff_for(engineer_month, gpus)
-    low = gpus * rented.cheapest.per_gpu_hour * HOURS_A_MONTH + staff
-    high = gpus * rented.dearest.per_gpu_hour * HOURS_A_MONTH + staff
-    return gpus, rounded(low), rounded(high)
+    hours = gpus * HOURS_A_MONTH
+    return rounded(hours * rented.cheapest.per_gpu_hour + staff), rounded(hours * rented.dearest.per_gpu_hour + staff)
 
 
 def per_gpu_capacity(bench: Measured, input_share: float) -> float:

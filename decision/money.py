@@ -5,7 +5,7 @@ brief's one line and in its costs section, and the models to try first. Like pag
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 from decision import costs, shortlist
 from decision.market_copy import Engineer, Market
@@ -61,6 +61,7 @@ def cost_context(shown: Shown, answers: dict[str, str], rec: Recommendation, typ
     volume = found.volume if found else None
     by_key = {item.key: item for item in found.estimates} if found else {}
     broad = answers.get("task_scope") not in ("focused", "specialised")
+    on_device = answers.get("deployment") == "device"
     keys = [ROUTE_COSTS[route.id][0 if broad else 1] for route in rec.routes if route.id in ROUTE_COSTS]
     chosen = [by_key[key] for key in keys if key in by_key]
     names: dict[str, str] = {route.id: route.name for route in rec.routes}
@@ -96,7 +97,7 @@ def cost_context(shown: Shown, answers: dict[str, str], rec: Recommendation, typ
             rec,
             volume,
             shown.budget_ceilings.get(answers.get("budget", "")),
-            on_device=answers.get("deployment") == "device",
+            on_device=on_device,
             own_servers=answers.get("compute") == "own",
             owned=found.owned if found else None,
             broad=broad,
@@ -105,13 +106,13 @@ def cost_context(shown: Shown, answers: dict[str, str], rec: Recommendation, typ
                 rec,
                 {r.id: by_key.get(ROUTE_COSTS[r.id][0 if broad else 1]) for r in rec.routes if r.id in ROUTE_COSTS},
                 found.rented if found else None,
-                on_device=answers.get("deployment") == "device",
+                on_device=on_device,
                 largest_high=biggest["high"] if biggest else None,
                 tokens=volume.high if volume else 0,
             ),
         ),
         "cost_self_run": [route.name for route in rec.routes if route.id == "self_hosted"],
-        "cost_on_device": answers.get("deployment") == "device" and any(r.id == "self_hosted" for r in rec.routes),
+        "cost_on_device": on_device and any(r.id == "self_hosted" for r in rec.routes),
         "cost_rented": rented_words(found.rented, shown.market.engineer) if found and found.rented else None,
         "cost_rented_chosen": any(route.id == "rented_gpus" for route in rec.routes),
         "cost_rented_out": rented_out(rec, answers),
@@ -120,11 +121,7 @@ def cost_context(shown: Shown, answers: dict[str, str], rec: Recommendation, typ
         if found and found.owned and (answers.get("compute") != "none" or own_hardware(rec, answers))
         else None,
         "cost_owned_chosen": own_hardware(rec, answers),
-        "cost_owned_out": ""
-        if own_hardware(rec, answers)
-        else "you have servers of your own: shown only to compare"
-        if answers.get("compute") == "own"
-        else "shown only to compare, for a team that would buy its own",
+        "cost_owned_out": owned_out(rec, answers),
         "cost_volume": volume_words(volume) if volume else "",
         "cost_outside_band": outside_band(volume, answers.get("volume", "")),
         "cost_sources": costs.sources(found.estimates) if found else [],
@@ -162,7 +159,7 @@ def cost_brief(
     owned: costs.Owned | None = None,
     broad: bool = True,
     largest_high: float | None = None,
-    together: tuple[float, float] | None = None,
+    together: Together | None = None,
     own_servers: bool = False,
 ) -> str:
     """The chosen route's monthly cost in one line for the brief: "$1 to $180 a month, from a small model to a
@@ -199,14 +196,22 @@ def cost_brief(
     if together is not None:
         share = f"{round(CLOSED_SHARE * 100)}%"
         line += (
-            f"; both sides together {costs.money_range(*together)} a month, if the closed side takes {share} of the"
-            " tokens as we assume"
+            f"; both sides together {costs.money_range(together.low, together.high)} a month, if the closed side"
+            f" takes {share} of the tokens as we assume"
         )
-        if rented is not None and together[0] < rented.low:  # fewer GPUs than the estimate for every token
-            gpus = rented.gpus_for(volume.high * (1 - CLOSED_SHARE)) if volume else rented.gpus
-            line += f" (with {gpus} GPU{'' if gpus == 1 else 's'} for the open side's share only)"
-        ranges = [together]  # the budget is set against what the hybrid pays in all, not each side at full volume
+        if rented is not None and together.gpus is not None and together.gpus < rented.gpus:
+            line += f" (with {together.gpus} GPU{'' if together.gpus == 1 else 's'} for the open side's share only)"
+        # The budget is set against what the hybrid pays in all, not each side at full volume.
+        ranges = [(together.low, together.high)]
     return line + past(ranges, ceiling)
+
+
+class Together(NamedTuple):
+    """A hybrid's two sides in one monthly range, and the GPUs its open side's share takes when it rents them."""
+
+    low: float
+    high: float
+    gpus: int | None = None
 
 
 def both_sides(
@@ -217,7 +222,7 @@ def both_sides(
     on_device: bool,
     largest_high: float | None,
     tokens: int = 0,
-) -> tuple[float, float] | None:
+) -> Together | None:
     """A hybrid's two sides in one monthly range: the open side's GPUs all month (busy or idle) or its share of the
     tokens paid per token, and the closed side's share paid per token. None when a side is not priced (servers of
     one's own), and on users' devices, where the closed side's bill, already given, is the whole bill."""
@@ -227,8 +232,10 @@ def both_sides(
     closed = per_token.get(closed_route.id)
     if closed is None:
         return None
+    gpus = None
     if open_route.id == "rented_gpus" and rented is not None:  # GPUs enough for the open side's share
-        low, high = rented.for_tokens(tokens * (1 - CLOSED_SHARE)) if tokens else (rented.low, rented.high)
+        gpus = rented.gpus_for(tokens * (1 - CLOSED_SHARE)) if tokens else rented.gpus
+        low, high = costs.kept_all_month(rented, gpus, rented.engineer_month) if tokens else (rented.low, rented.high)
         high = max(high, largest_high or 0)
     elif open_route.id == "self_hosted" and on_device:  # the closed side's bill is the whole bill: said already
         return None
@@ -236,7 +243,9 @@ def both_sides(
         low, high = estimate.low * (1 - CLOSED_SHARE), estimate.high * (1 - CLOSED_SHARE)
     else:
         return None
-    return costs.rounded(low + closed.low * CLOSED_SHARE), costs.rounded(high + closed.high * CLOSED_SHARE)
+    return Together(
+        costs.rounded(low + closed.low * CLOSED_SHARE), costs.rounded(high + closed.high * CLOSED_SHARE), gpus
+    )
 
 
 def offer(item: costs.Estimate) -> str:
@@ -258,6 +267,15 @@ def rented_out(rec: Recommendation, answers: Mapping[str, str]) -> str:
     if answers.get("expertise") == "none":
         return "you have no one yet to run it: shown only to compare"
     return ""
+
+
+def owned_out(rec: Recommendation, answers: Mapping[str, str]) -> str:
+    """Why a server of one's own is priced though it is not the route."""
+    if own_hardware(rec, answers):
+        return ""
+    if answers.get("compute") == "own":
+        return "you have servers of your own: shown only to compare"
+    return "shown only to compare, for a team that would buy its own"
 
 
 def past(ranges: list[tuple[float, float]], ceiling: int | None) -> str:
@@ -345,7 +363,7 @@ def largest(kept: Market, lists: list[shortlist.RouteShortlist], rented: costs.S
     }
 
 
-def own_hardware(rec: Recommendation, answers: dict[str, str]) -> bool:
+def own_hardware(rec: Recommendation, answers: Mapping[str, str]) -> bool:
     """Whether the result runs the model on servers of the team's own (not on its users' devices)."""
     return answers.get("deployment") != "device" and any(route.id == "self_hosted" for route in rec.routes)
 

@@ -179,7 +179,16 @@ def recommendation_context(
         "few_answers": shown.in_stages and rec.answered * 3 < len(shown.questions) * 2,
         "standing": standing(shown, rec, answers),
         "top_reasons": top_reasons(shown, rec),
-        "ruled_out": [{"name": shown.approaches[a].name, "score": scores[a]} for a in APPROACHES if a in ruled_out],
+        # Beside a hybrid, "closed alone": the hybrid still has a closed side (and an open one).
+        "ruled_out": [
+            {
+                "name": shown.approaches[a].name,
+                "said": shown.approaches[a].name.lower() + (" alone" if rec.approach == "hybrid" else ""),
+                "score": scores[a],
+            }
+            for a in APPROACHES
+            if a in ruled_out
+        ],
         "musts": list(
             dict.fromkeys(
                 (questions[qid].text, questions[qid].label(answers.get(qid, UNSURE)))

@@ -118,8 +118,10 @@ def for_route(
     tiers = {m.name: m.tier for m in candidates}
     if not focused and not on_device and picks and all(tiers[p.model] != "small" for p in picks):
         # Broad work still gets one small model to try, the cheaper one the first steps ask to compare against.
-        runnable = [m for m in ranked if not stops(m, on_device=False, self_run=route in SELF_RUN)]
-        small = next((m for m in runnable if m.tier == "small"), None)
+        self_run = route in SELF_RUN
+        small = next(
+            (m for m in ranked if m.tier == "small" and not stops(m, on_device=False, self_run=self_run)), None
+        )
         if small is not None:
             picks = [*picks[: PICKS - 1], pick(kept, small, route)]
     return RouteShortlist(route=route, picks=picks, left_out=left_out)
